@@ -1,0 +1,220 @@
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+} from '@app/logging';
+
+/** Everything a node reads from its environment, validated. */
+export interface NodeConfig {
+  /** `NODE_ID`: this node's unique name and log tag. Required. */
+  nodeId: string;
+  /** `HOST`: interface to listen on. @default '127.0.0.1' */
+  host: string;
+  /** `PORT`: HTTP port for clients and peers. @default 3000 */
+  port: number;
+  /** `REDIS_URL`: Redis for pub/sub, membership and history. @default 'redis://127.0.0.1:6379' */
+  redisUrl: string;
+  /** `ADVERTISE_URL`: where peers reach this node. @default http://HOST:PORT (127.0.0.1 for 0.0.0.0) */
+  advertiseUrl: string;
+  /** `CLUSTER_SECRET`: shared by all nodes; authenticates forwarded requests. Required, 16+ chars. */
+  clusterSecret: string;
+  /** `LOG_LEVEL`: error, warn, info, debug or trace. @default 'info' */
+  logLevel: LogLevel;
+  /** `LOG_FORMAT`: text or json. @default 'text' */
+  logFormat: LogFormat;
+  /** `PING_INTERVAL_MS`: engine.io heartbeat interval. @default 25000 */
+  pingIntervalMs: number;
+  /** `PING_TIMEOUT_MS`: engine.io heartbeat timeout. @default 20000 */
+  pingTimeoutMs: number;
+  /** `MAX_PAYLOAD_BYTES`: largest engine.io message or HTTP body accepted. @default 1000000 */
+  maxPayloadBytes: number;
+  /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, exit by force after this long. @default 5000 */
+  shutdownTimeoutMs: number;
+}
+
+/** The variables, their defaults and their checks, in one place. */
+export const CONFIG_DEFAULTS = {
+  HOST: '127.0.0.1',
+  PORT: '3000',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'text',
+  PING_INTERVAL_MS: '25000',
+  PING_TIMEOUT_MS: '20000',
+  MAX_PAYLOAD_BYTES: '1000000',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads one variable, reporting problems instead of throwing so all are shown at once. */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    if (value) return value;
+    return (CONFIG_DEFAULTS as Record<string, string>)[name];
+  }
+
+  fail(name: string, expectation: string): void {
+    const value = this.env[name];
+    const got =
+      value === undefined || value.trim() === ''
+        ? 'it is not set'
+        : `got ${JSON.stringify(value)}`;
+    this.problems.push(`${name} ${expectation} (${got})`);
+  }
+
+  string(name: string, pattern: RegExp, expectation: string): string {
+    const value = this.raw(name);
+    if (value === undefined || !pattern.test(value)) {
+      this.fail(name, expectation);
+      return '';
+    }
+    return value;
+  }
+
+  integer(name: string, min: number, max: number): number {
+    const value = this.raw(name) ?? '';
+    const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      this.fail(name, `must be a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[]): T {
+    const value = this.raw(name)?.toLowerCase();
+    if (!choices.includes(value as T)) {
+      this.fail(name, `must be one of ${choices.join(', ')}`);
+      return choices[0];
+    }
+    return value as T;
+  }
+
+  url(
+    name: string,
+    protocols: string[],
+    fallback?: string,
+    originOnly = false,
+  ): string {
+    const value = this.raw(name) ?? fallback;
+    const parsed = value ? safeUrl(value) : undefined;
+    const hasPath =
+      parsed !== undefined &&
+      (parsed.pathname.length > 1 || parsed.search !== '');
+    if (
+      !parsed ||
+      !protocols.includes(parsed.protocol) ||
+      (originOnly && hasPath)
+    ) {
+      const schemes = protocols.map((p) => `${p}//`).join(' or ');
+      this.fail(
+        name,
+        `must be a URL starting with ${schemes}${originOnly ? ', without a path' : ''}`,
+      );
+      return '';
+    }
+    return value!;
+  }
+}
+
+function safeUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates the environment. Throws one ConfigError naming every bad or missing
+ * variable, so a misconfigured node fails once, clearly, before it opens anything.
+ */
+export function loadNodeConfig(env: Env): NodeConfig {
+  const read = new EnvReader(env);
+  const nodeId = read.string(
+    'NODE_ID',
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/,
+    'must be 1-32 letters, digits, "-" or "_", starting with a letter or digit',
+  );
+  const host = read.string(
+    'HOST',
+    /^[A-Za-z0-9.:[\]-]+$/,
+    'must be a host name or IP address',
+  );
+  const port = read.integer('PORT', 1, 65535);
+  const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
+  const reachableHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const advertiseUrl = read.url(
+    'ADVERTISE_URL',
+    ['http:', 'https:'],
+    `http://${reachableHost}:${port}`,
+    true,
+  );
+  const clusterSecret = read.string(
+    'CLUSTER_SECRET',
+    /^\S{16,}$/,
+    'must be at least 16 characters without spaces, the same on every node',
+  );
+  const config: NodeConfig = {
+    nodeId,
+    host,
+    port,
+    redisUrl,
+    advertiseUrl: advertiseUrl.replace(/\/+$/, ''),
+    clusterSecret,
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS),
+    logFormat: read.oneOf('LOG_FORMAT', LOG_FORMATS),
+    pingIntervalMs: read.integer('PING_INTERVAL_MS', 50, 600_000),
+    pingTimeoutMs: read.integer('PING_TIMEOUT_MS', 50, 600_000),
+    maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 1024, 100_000_000),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 100, 600_000),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+/** The secret is never logged; everything else is, to make a start-up traceable. */
+export function describeConfig(config: NodeConfig): string {
+  const { clusterSecret: _secret, ...shown } = config;
+  return Object.entries(shown)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+}
+
+/** `--help` text: the variables, what they do and their defaults. */
+export function configHelp(): string {
+  const d = CONFIG_DEFAULTS;
+  return `ringchat chat node: one member of a ringchat cluster.
+
+Usage: NODE_ID=node1 CLUSTER_SECRET=... node <build>/main.js
+Configured by environment variables:
+  NODE_ID              unique node name and log tag (required)
+  CLUSTER_SECRET       shared by all nodes, 16+ characters (required)
+  HOST                 listen address                      default ${d.HOST}
+  PORT                 listen port                         default ${d.PORT}
+  REDIS_URL            redis:// or rediss:// URL           default ${d.REDIS_URL}
+  ADVERTISE_URL        where peers reach this node         default http://HOST:PORT
+  LOG_LEVEL            error | warn | info | debug | trace default ${d.LOG_LEVEL}
+  LOG_FORMAT           text | json                         default ${d.LOG_FORMAT}
+  PING_INTERVAL_MS     engine.io heartbeat interval        default ${d.PING_INTERVAL_MS}
+  PING_TIMEOUT_MS      engine.io heartbeat timeout         default ${d.PING_TIMEOUT_MS}
+  MAX_PAYLOAD_BYTES    largest message or HTTP body        default ${d.MAX_PAYLOAD_BYTES}
+  SHUTDOWN_TIMEOUT_MS  forced exit this long after SIGTERM default ${d.SHUTDOWN_TIMEOUT_MS}
+A bad or missing value stops the node with one line naming the variable (exit code 2).
+`;
+}

@@ -1,0 +1,3 @@
+export * from './log-level.js';
+export * from './log-line.js';
+export * from './tagged-logger.js';

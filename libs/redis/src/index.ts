@@ -1,0 +1,3 @@
+export * from './redis-connections.js';
+export * from './redis-options.js';
+export * from './redis.module.js';

@@ -1,0 +1,112 @@
+import { Redis } from 'ioredis';
+import type { Log } from '@app/logging';
+import {
+  REDIS_DEFAULTS,
+  type RedisConnectionsOptions,
+} from './redis-options.js';
+
+type Role = 'command' | 'pub' | 'sub';
+
+/**
+ * The node's three Redis connections: commands, publishing, and subscribing
+ * (a subscribed connection can run nothing else). Owns them and closes them.
+ */
+export class RedisConnections {
+  readonly command: Redis;
+  readonly pub: Redis;
+  readonly sub: Redis;
+  private readonly lastErrorLoggedAt = new Map<Role, number>();
+
+  constructor(
+    private readonly options: RedisConnectionsOptions,
+    private readonly log: Log,
+  ) {
+    this.command = this.connect('command');
+    this.pub = this.connect('pub');
+    this.sub = this.connect('sub');
+  }
+
+  /** All three connected and usable right now. */
+  isReady(): boolean {
+    return [this.command, this.pub, this.sub].every(
+      (client) => client.status === 'ready',
+    );
+  }
+
+  /** Round trip to Redis, bounded: used by readiness checks. */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    if (this.command.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([
+        this.command.ping().then((answer) => answer === 'PONG'),
+        timeout,
+      ]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Polite QUIT on each connection, then a hard disconnect for any that hang. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [this.command, this.pub, this.sub].map(async (client) => {
+        try {
+          await Promise.race([client.quit(), delay(1000)]);
+        } catch {
+          // Already closed or never connected: nothing to say goodbye to.
+        }
+        client.disconnect(false);
+      }),
+    );
+  }
+
+  private connect(role: Role): Redis {
+    const maxDelay =
+      this.options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
+    const client = new Redis(this.options.url, {
+      connectionName: `${this.options.clientName ?? REDIS_DEFAULTS.clientName}:${role}`,
+      connectTimeout:
+        this.options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
+      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, maxDelay),
+      // Fail commands quickly while Redis is away instead of queueing them forever.
+      maxRetriesPerRequest: 2,
+      lazyConnect: false,
+    });
+    client.on('ready', () =>
+      this.log.info(`${role} connection ready (${redacted(this.options.url)})`),
+    );
+    client.on('error', (error: Error) => this.logErrorThrottled(role, error));
+    return client;
+  }
+
+  /** A Redis outage emits an error per retry; one line per role per 5 s is enough. */
+  private logErrorThrottled(role: Role, error: Error): void {
+    const now = Date.now();
+    if (now - (this.lastErrorLoggedAt.get(role) ?? 0) < 5000) return;
+    this.lastErrorLoggedAt.set(role, now);
+    this.log.warn(
+      `${role} connection to ${redacted(this.options.url)}: ${error.message}; retrying`,
+    );
+  }
+}
+
+/** The URL with any password blanked, fit for a log line. */
+export function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,2 @@
+export * from './engine-entry.js';
+export * from './engine-request.js';

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Renders nginx/nginx.conf.template. Used by cluster.sh and by the test harness,
+// so the cluster and the tests run the very same front door.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), 'nginx.conf.template');
+
+/**
+ * @param {object} options
+ * @param {string} options.prefix  Runtime folder for pid and temp files (created).
+ * @param {number} options.port    Port nginx listens on.
+ * @param {string[]} options.upstreams  Node addresses, `host:port`.
+ * @param {string} options.logDir  Folder for access and error logs.
+ * @param {string} [options.listenHost] Listen address. Default 127.0.0.1.
+ * @param {number} [options.proxyTimeoutSeconds] Upstream read/send timeout. Default 75.
+ * @param {boolean} [options.daemon] Detach from the caller. Default true.
+ * @returns {string} the configuration text
+ */
+export function renderNginxConfig(options) {
+  const { prefix, port, upstreams, logDir } = options;
+  if (!upstreams.length) throw new Error('at least one upstream node is required');
+  const tempDir = join(prefix, 'tmp');
+  for (const dir of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
+    mkdirSync(join(tempDir, dir), { recursive: true });
+  }
+  mkdirSync(logDir, { recursive: true });
+  const values = {
+    // As root, workers would otherwise drop to "nobody" and lose access to our folders.
+    USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root;' : '',
+    PID_FILE: join(prefix, 'nginx.pid'),
+    ERROR_LOG: join(logDir, 'nginx-error.log'),
+    ACCESS_LOG: join(logDir, 'nginx-access.log'),
+    TEMP_DIR: tempDir,
+    DAEMON: options.daemon === false ? 'off' : 'on',
+    LISTEN: `${options.listenHost ?? '127.0.0.1'}:${port}`,
+    UPSTREAM_SERVERS: upstreams.map((address) => `        server ${address} max_fails=1 fail_timeout=2s;`).join('\n'),
+    PROXY_TIMEOUT: `${options.proxyTimeoutSeconds ?? 75}s`,
+  };
+  return readFileSync(TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name) => {
+    if (!(name in values)) throw new Error(`nginx template: no value for {{${name}}}`);
+    return values[name];
+  });
+}
+
+/** Renders into `<prefix>/nginx.conf` and returns that path. */
+export function writeNginxConfig(options) {
+  mkdirSync(options.prefix, { recursive: true });
+  const file = join(options.prefix, 'nginx.conf');
+  writeFileSync(file, renderNginxConfig(options));
+  return file;
+}
+
+// CLI: [LISTEN_HOST=addr] render-config.mjs PREFIX PORT LOG_DIR HOST:PORT [HOST:PORT ...]
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [prefix, port, logDir, ...upstreams] = process.argv.slice(2);
+  if (!prefix || !port || !logDir || upstreams.length === 0) {
+    process.stderr.write('usage: render-config.mjs PREFIX PORT LOG_DIR HOST:PORT [HOST:PORT ...]\n');
+    process.exit(2);
+  }
+  const listenHost = process.env.LISTEN_HOST || undefined;
+  process.stdout.write(`${writeNginxConfig({ prefix, port: Number(port), logDir, upstreams, listenHost })}\n`);
+}

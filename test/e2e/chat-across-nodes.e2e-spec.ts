@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectChat,
+  startCluster,
+  waitFor,
+  waitForEvents,
+  type ChatClient,
+  type TestCluster,
+} from '../harness/index.js';
+
+interface Message {
+  room: string;
+  user: string;
+  message: string;
+}
+
+const WS_ONLY = { transports: ['websocket'] };
+
+describe('chat across three nodes through round-robin nginx (WebSocket clients)', () => {
+  let cluster: TestCluster;
+  const clients: ChatClient[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 3 });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await cluster?.stop();
+  });
+
+  /** Connects until there are `perNode` clients on every node (nginx decides where). */
+  async function clientsOnEveryNode(
+    perNode: number,
+  ): Promise<Map<string, ChatClient[]>> {
+    const byNode = new Map<string, ChatClient[]>(
+      cluster.nodes.map((node) => [node.id, []]),
+    );
+    for (let attempt = 0; attempt < 60; attempt++) {
+      if ([...byNode.values()].every((list) => list.length >= perNode))
+        return byNode;
+      const client = await connectChat(cluster.url, `user${attempt}`, WS_ONLY);
+      clients.push(client);
+      const list = byNode.get(client.session.node);
+      if (list && list.length < perNode) list.push(client);
+    }
+    throw new Error('nginx did not spread 60 connections over all three nodes');
+  }
+
+  it('delivers each room its messages, and only its messages, across nodes', async () => {
+    const byNode = await clientsOnEveryNode(2);
+    // alpha and beta each have one member on every node; idle joins nothing.
+    const alpha = [...byNode.values()].map((list) => list[0]);
+    const beta = [...byNode.values()].map((list) => list[1]);
+    const idle = await connectChat(cluster.url, 'idle', WS_ONLY);
+    clients.push(idle);
+    expect(new Set(alpha.map((c) => c.session.node))).toEqual(
+      new Set(['node1', 'node2', 'node3']),
+    );
+    expect(new Set(beta.map((c) => c.session.node))).toEqual(
+      new Set(['node1', 'node2', 'node3']),
+    );
+
+    for (const client of alpha)
+      expect(await client.request('join room', { room: 'alpha' })).toEqual({
+        ok: true,
+      });
+    for (const client of beta)
+      expect(await client.request('join room', { room: 'beta' })).toEqual({
+        ok: true,
+      });
+
+    // Each member hears every join of its room from its own join on, its own included.
+    for (const [index, client] of alpha.entries()) {
+      const joins = await waitForEvents(
+        client,
+        'join room',
+        alpha.length - index,
+      );
+      expect(joins).toContainEqual({ room: 'alpha', user: client.user });
+      expect(joins.every((join) => join.room === 'alpha')).toBe(true);
+    }
+
+    const sent: Message[] = [];
+    for (const [room, members] of [
+      ['alpha', alpha],
+      ['beta', beta],
+    ] as const) {
+      for (const client of members) {
+        for (let n = 0; n < 5; n++) {
+          const message = `${room} #${n} from ${client.user}`;
+          expect(
+            await client.request('chat message', { room, message }),
+          ).toEqual({ ok: true });
+          sent.push({ room, user: client.user, message });
+        }
+      }
+    }
+
+    for (const [room, members] of [
+      ['alpha', alpha],
+      ['beta', beta],
+    ] as const) {
+      const expected = sent.filter((m) => m.room === room);
+      for (const client of members) {
+        const got = await waitForEvents<Message>(
+          client,
+          'chat message',
+          expected.length,
+        );
+        // Everything of its room, from senders on every node, and nothing else.
+        expect([...got].sort(byText)).toEqual([...expected].sort(byText));
+        // One sender's messages keep their order.
+        for (const sender of members) {
+          const fromSender = got
+            .filter((m) => m.user === sender.user)
+            .map((m) => m.message);
+          expect(fromSender).toEqual(
+            expected
+              .filter((m) => m.user === sender.user)
+              .map((m) => m.message),
+          );
+        }
+      }
+    }
+    // Per-sender order makes a last message a barrier: once every member has it,
+    // nothing of this test is still in flight.
+    const last = alpha[0];
+    await last.request('chat message', { room: 'alpha', message: 'barrier' });
+    for (const client of alpha) {
+      await waitFor(`${client.user} to see the barrier`, () =>
+        client
+          .events<Message>('chat message')
+          .some((m) => m.message === 'barrier'),
+      );
+    }
+    for (const client of beta)
+      expect(
+        client.events<Message>('chat message').every((m) => m.room === 'beta'),
+      ).toBe(true);
+    expect(idle.events('chat message')).toEqual([]);
+    expect(idle.events('join room')).toEqual([]);
+  });
+
+  it('takes the user from the session, never from the payload', async () => {
+    const mallory = await connectChat(cluster.url, 'mallory', WS_ONLY);
+    const witness = await connectChat(cluster.url, 'witness', WS_ONLY);
+    clients.push(mallory, witness);
+    await mallory.request('join room', { room: 'spoof', user: 'admin' });
+    await witness.request('join room', { room: 'spoof' });
+    await mallory.request('chat message', {
+      room: 'spoof',
+      message: 'hi',
+      user: 'admin',
+    });
+    const [message] = await waitForEvents<Message>(witness, 'chat message', 1);
+    expect(message).toEqual({ room: 'spoof', user: 'mallory', message: 'hi' });
+    expect(mallory.events('join room')).toContainEqual({
+      room: 'spoof',
+      user: 'mallory',
+    });
+  });
+
+  it('echoes a leave to the leaver and stops delivering to it', async () => {
+    const stays = await connectChat(cluster.url, 'stays', WS_ONLY);
+    const leaves = await connectChat(cluster.url, 'leaves', WS_ONLY);
+    clients.push(stays, leaves);
+    await stays.request('join room', { room: 'gamma' });
+    await leaves.request('join room', { room: 'gamma' });
+    expect(await leaves.request('leave room', { room: 'gamma' })).toEqual({
+      ok: true,
+    });
+    expect(await waitForEvents(leaves, 'leave room', 1)).toEqual([
+      { room: 'gamma', user: 'leaves' },
+    ]);
+    expect(await waitForEvents(stays, 'leave room', 1)).toEqual([
+      { room: 'gamma', user: 'leaves' },
+    ]);
+    await stays.request('chat message', {
+      room: 'gamma',
+      message: 'after the leave',
+    });
+    await waitForEvents(stays, 'chat message', 1);
+    // The leaver's connection still works, and it got nothing from gamma.
+    await leaves.request('join room', { room: 'delta' });
+    await leaves.request('chat message', { room: 'delta', message: 'ping' });
+    await waitForEvents(leaves, 'chat message', 1);
+    expect(leaves.events<Message>('chat message').map((m) => m.room)).toEqual([
+      'delta',
+    ]);
+  });
+
+  it('answers bad requests with an error and keeps the connection', async () => {
+    const client = await connectChat(cluster.url, 'clumsy', WS_ONLY);
+    clients.push(client);
+    expect(
+      await client.request('chat message', { room: 'nowhere', message: 'hi' }),
+    ).toEqual({
+      error: 'join room nowhere first',
+    });
+    expect(await client.request('join room', { room: '<b>' })).toMatchObject({
+      error: expect.stringMatching(/^room must/),
+    });
+    expect(await client.request('join room', 'alpha')).toEqual({
+      error: 'expected an object {room}',
+    });
+    // Without an ack, the error comes as an `error` event.
+    client.socket.emit('leave room', { room: 'never-joined' });
+    const [error] = await waitForEvents(client, 'error', 1);
+    expect(error).toEqual({
+      event: 'leave room',
+      error: 'not in room never-joined',
+    });
+    expect(await client.request('join room', { room: 'fine' })).toEqual({
+      ok: true,
+    });
+  });
+
+  it('refuses a connection without a user name, with a clear message', async () => {
+    await expect(connectChat(cluster.url, '', WS_ONLY)).rejects.toThrow(
+      /user name is required/,
+    );
+  });
+});
+
+function byText(a: Message, b: Message): number {
+  return a.message.localeCompare(b.message);
+}

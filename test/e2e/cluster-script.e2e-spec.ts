@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, PROJECT_ROOT, tempDir } from '../harness/index.js';
+
+const run = promisify(execFile);
+
+/** Two free ports in a row, for node1 and node2. */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    const next = await freePort();
+    if (next === port + 1 || (await isFree(port + 1))) return port;
+  }
+  throw new Error('no two consecutive free ports');
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Running, not merely a zombie waiting for init to reap it. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('./cluster.sh', () => {
+  const stateDir = tempDir('cluster-state');
+  const logDir = tempDir('cluster-logs');
+  let env: NodeJS.ProcessEnv;
+
+  async function cluster(
+    ...args: string[]
+  ): Promise<{ stdout: string; code: number }> {
+    try {
+      const { stdout } = await run(join(PROJECT_ROOT, 'cluster.sh'), args, {
+        env,
+        timeout: 120_000,
+      });
+      return { stdout, code: 0 };
+    } catch (error) {
+      const failed = error as {
+        stdout?: string;
+        stderr?: string;
+        code?: number;
+      };
+      return {
+        stdout: `${failed.stdout ?? ''}${failed.stderr ?? ''}`,
+        code: failed.code ?? 1,
+      };
+    }
+  }
+
+  afterAll(async () => {
+    await cluster('stop');
+  });
+
+  it('starts Redis, two nodes and nginx, reports status, and stops leaving nothing behind', async () => {
+    const nodeBase = await freePortPair();
+    env = {
+      ...process.env,
+      PORT: String(await freePort()),
+      NODE_BASE_PORT: String(nodeBase),
+      REDIS_PORT: String(await freePort()),
+      RINGCHAT_STATE_DIR: stateDir,
+      RINGCHAT_LOG_DIR: logDir,
+    };
+    const started = await cluster('start', '2');
+    expect(started.code, started.stdout).toBe(0);
+    expect(started.stdout).toContain('==> starting redis');
+    expect(started.stdout).toContain('==> node2 ready');
+    expect(started.stdout).toContain(
+      `ringchat is up: http://localhost:${env.PORT}`,
+    );
+
+    // Round robin: six requests through nginx reach both nodes.
+    const answeredBy = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`http://127.0.0.1:${env.PORT}/readyz`);
+      expect(response.status).toBe(200);
+      answeredBy.add(response.headers.get('x-node') ?? '?');
+    }
+    expect(answeredBy).toEqual(new Set(['node1', 'node2']));
+
+    const status = await cluster('status');
+    expect(status.code, status.stdout).toBe(0);
+    for (const name of ['redis', 'node1', 'node2', 'nginx']) {
+      expect(status.stdout).toMatch(new RegExp(`^${name}\\s+up\\s+\\d+`, 'm'));
+    }
+
+    // Starting again starts nothing twice.
+    const again = await cluster('start', '2');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('node1 already running');
+    expect(again.stdout).toContain('redis already running');
+
+    // The node log carries the node's tag.
+    expect(readFileSync(join(logDir, 'node2.log'), 'utf8')).toMatch(
+      /^\[node2\] \S+ INFO  Node - listening/m,
+    );
+
+    const pids = [...status.stdout.matchAll(/^\S+\s+up\s+(\d+)/gm)].map((m) =>
+      Number(m[1]),
+    );
+    expect(pids).toHaveLength(4);
+    const stopped = await cluster('stop');
+    expect(stopped.code, stopped.stdout).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+    expect((await cluster('stop')).stdout).toContain('nothing to stop');
+    const after = await cluster('status');
+    expect(after.code).toBe(1);
+  });
+
+  it('refuses a bad node count with a clear message', async () => {
+    const result = await cluster('start', 'many');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain(
+      "start takes a node count from 1 to 99 (got 'many')",
+    );
+  });
+});

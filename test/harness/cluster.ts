@@ -1,0 +1,66 @@
+import {
+  startNode,
+  type StartNodeOptions,
+  type TestNode,
+} from './chat-node.js';
+import { startNginx, type TestNginx } from './nginx.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+
+export interface TestCluster {
+  redis: TestRedis;
+  nodes: TestNode[];
+  nginx: TestNginx;
+  /** The public URL, through nginx. */
+  url: string;
+  node(id: string): TestNode;
+  /** Stops nginx, the nodes and Redis; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartClusterOptions {
+  nodes?: number;
+  nodeEnv?: StartNodeOptions['env'];
+}
+
+/** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
+export async function startCluster(
+  options: StartClusterOptions = {},
+): Promise<TestCluster> {
+  const redis = await startRedis();
+  const nodes: TestNode[] = [];
+  let nginx: TestNginx | undefined;
+  const stop = async (): Promise<void> => {
+    await nginx?.stop();
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis.stop();
+  };
+  try {
+    const count = options.nodes ?? 3;
+    const started = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        startNode({
+          id: `node${i + 1}`,
+          redisUrl: redis.url,
+          env: options.nodeEnv,
+        }),
+      ),
+    );
+    nodes.push(...started);
+    nginx = await startNginx(nodes.map((node) => `127.0.0.1:${node.port}`));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    redis,
+    nodes,
+    nginx,
+    url: nginx.url,
+    node: (id) => {
+      const found = nodes.find((node) => node.id === id);
+      if (!found) throw new Error(`no node ${id}`);
+      return found;
+    },
+    stop,
+  };
+}

@@ -1,0 +1,101 @@
+import {
+  spawn,
+  type ChildProcess,
+  type SpawnOptions,
+} from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { waitFor } from './wait.js';
+
+/** Every process the tests start, so a crashed test run still cleans up. */
+const live = new Set<ManagedProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/**
+ * A child process whose output lines are kept for assertions, which is
+ * killed when the test process exits, and which can be stopped and awaited.
+ */
+export class ManagedProcess {
+  readonly lines: string[] = [];
+  readonly child: ChildProcess;
+  readonly exited: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>;
+  private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    options: SpawnOptions = {},
+  ) {
+    this.child = spawn(command, args, {
+      ...options,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(this);
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) =>
+          this.lines.push(line),
+        );
+    }
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        live.delete(this);
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+      this.child.once('error', () => {
+        live.delete(this);
+        this.exitInfo = { code: -1, signal: null };
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  output(): string {
+    return this.lines.join('\n');
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** Waits for an output line matching `pattern`; fails early if the process exits. */
+  async waitForLine(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    return waitFor(
+      `${this.name} to log ${pattern}`,
+      () => {
+        const line = this.lines.find((candidate) => pattern.test(candidate));
+        if (!line && !this.running)
+          throw new Error(`${this.name} exited:\n${this.tail()}`);
+        return line;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. */
+  async stop(graceMs = 8000): Promise<void> {
+    if (!this.running) return;
+    this.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  tail(count = 20): string {
+    return this.lines.slice(-count).join('\n');
+  }
+}

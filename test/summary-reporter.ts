@@ -1,0 +1,35 @@
+import type { Reporter, TestModule } from 'vitest/node';
+
+/**
+ * Ends the run with one plain line, `tests: N passed, N failed`, which CI and
+ * people can read without knowing vitest's output.
+ */
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<unknown>,
+  ): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed += 1;
+        else if (state === 'failed') failed += 1;
+        else skipped += 1;
+      }
+      // A file that failed to load has no tests to count: count it as a failure.
+      if (
+        module.state() === 'failed' &&
+        [...module.children.allTests()].length === 0
+      )
+        failed += 1;
+    }
+    failed += unhandledErrors.length;
+    const skippedPart = skipped > 0 ? `, ${skipped} skipped` : '';
+    process.stdout.write(
+      `\ntests: ${passed} passed, ${failed} failed${skippedPart}\n`,
+    );
+  }
+}
