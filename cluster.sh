@@ -260,10 +260,10 @@ cmd_start() {
   echo
   echo "ringchat is up: http://localhost:$S_PORT"
   for ((i = 1; i <= count; i++)); do
-    printf '  node%-3s http://127.0.0.1:%s  $LOGS/node%s.log\n' "$i" "$(node_port "$i")" "$i"
+    printf '  node%-3s http://127.0.0.1:%s  %s/node%s.log\n' "$i" "$(node_port "$i")" "$LOGS" "$i"
   done
   printf '  redis   %s%s\n' "$S_REDIS_URL" "$([ "$S_OWN_REDIS" = yes ] && echo "  $LOGS/redis.log")"
-  printf '  nginx   :%s  $LOGS/nginx-access.log $LOGS/nginx-error.log\n' "$S_PORT"
+  printf '  nginx   :%s  %s/nginx-access.log %s/nginx-error.log\n' "$S_PORT" "$LOGS" "$LOGS"
   echo "Follow one node with: ./cluster.sh logs node2    Stop with: ./cluster.sh stop"
 }
 
