@@ -5,10 +5,7 @@ import type { Reporter, TestModule } from 'vitest/node';
  * people can read without knowing vitest's output.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(
-    testModules: ReadonlyArray<TestModule>,
-    unhandledErrors: ReadonlyArray<unknown>,
-  ): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -20,16 +17,10 @@ export default class SummaryReporter implements Reporter {
         else skipped += 1;
       }
       // A file that failed to load has no tests to count: count it as a failure.
-      if (
-        module.state() === 'failed' &&
-        [...module.children.allTests()].length === 0
-      )
-        failed += 1;
+      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed += 1;
     }
     failed += unhandledErrors.length;
     const skippedPart = skipped > 0 ? `, ${skipped} skipped` : '';
-    process.stdout.write(
-      `\ntests: ${passed} passed, ${failed} failed${skippedPart}\n`,
-    );
+    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skippedPart}\n`);
   }
 }

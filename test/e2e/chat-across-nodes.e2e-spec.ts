@@ -30,15 +30,10 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   });
 
   /** Connects until there are `perNode` clients on every node (nginx decides where). */
-  async function clientsOnEveryNode(
-    perNode: number,
-  ): Promise<Map<string, ChatClient[]>> {
-    const byNode = new Map<string, ChatClient[]>(
-      cluster.nodes.map((node) => [node.id, []]),
-    );
+  async function clientsOnEveryNode(perNode: number): Promise<Map<string, ChatClient[]>> {
+    const byNode = new Map<string, ChatClient[]>(cluster.nodes.map((node) => [node.id, []]));
     for (let attempt = 0; attempt < 60; attempt++) {
-      if ([...byNode.values()].every((list) => list.length >= perNode))
-        return byNode;
+      if ([...byNode.values()].every((list) => list.length >= perNode)) return byNode;
       const client = await connectChat(cluster.url, `user${attempt}`, WS_ONLY);
       clients.push(client);
       const list = byNode.get(client.session.node);
@@ -54,12 +49,8 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     const beta = [...byNode.values()].map((list) => list[1]);
     const idle = await connectChat(cluster.url, 'idle', WS_ONLY);
     clients.push(idle);
-    expect(new Set(alpha.map((c) => c.session.node))).toEqual(
-      new Set(['node1', 'node2', 'node3']),
-    );
-    expect(new Set(beta.map((c) => c.session.node))).toEqual(
-      new Set(['node1', 'node2', 'node3']),
-    );
+    expect(new Set(alpha.map((c) => c.session.node))).toEqual(new Set(['node1', 'node2', 'node3']));
+    expect(new Set(beta.map((c) => c.session.node))).toEqual(new Set(['node1', 'node2', 'node3']));
 
     for (const client of alpha)
       expect(await client.request('join room', { room: 'alpha' })).toEqual({
@@ -72,11 +63,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
 
     // Each member hears every join of its room from its own join on, its own included.
     for (const [index, client] of alpha.entries()) {
-      const joins = await waitForEvents(
-        client,
-        'join room',
-        alpha.length - index,
-      );
+      const joins = await waitForEvents(client, 'join room', alpha.length - index);
       expect(joins).toContainEqual({ room: 'alpha', user: client.user });
       expect(joins.every((join) => join.room === 'alpha')).toBe(true);
     }
@@ -89,9 +76,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
       for (const client of members) {
         for (let n = 0; n < 5; n++) {
           const message = `${room} #${n} from ${client.user}`;
-          expect(
-            await client.request('chat message', { room, message }),
-          ).toEqual({ ok: true });
+          expect(await client.request('chat message', { room, message })).toEqual({ ok: true });
           sent.push({ room, user: client.user, message });
         }
       }
@@ -103,23 +88,13 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     ] as const) {
       const expected = sent.filter((m) => m.room === room);
       for (const client of members) {
-        const got = await waitForEvents<Message>(
-          client,
-          'chat message',
-          expected.length,
-        );
+        const got = await waitForEvents<Message>(client, 'chat message', expected.length);
         // Everything of its room, from senders on every node, and nothing else.
         expect([...got].sort(byText)).toEqual([...expected].sort(byText));
         // One sender's messages keep their order.
         for (const sender of members) {
-          const fromSender = got
-            .filter((m) => m.user === sender.user)
-            .map((m) => m.message);
-          expect(fromSender).toEqual(
-            expected
-              .filter((m) => m.user === sender.user)
-              .map((m) => m.message),
-          );
+          const fromSender = got.filter((m) => m.user === sender.user).map((m) => m.message);
+          expect(fromSender).toEqual(expected.filter((m) => m.user === sender.user).map((m) => m.message));
         }
       }
     }
@@ -129,15 +104,11 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     await last.request('chat message', { room: 'alpha', message: 'barrier' });
     for (const client of alpha) {
       await waitFor(`${client.user} to see the barrier`, () =>
-        client
-          .events<Message>('chat message')
-          .some((m) => m.message === 'barrier'),
+        client.events<Message>('chat message').some((m) => m.message === 'barrier'),
       );
     }
     for (const client of beta)
-      expect(
-        client.events<Message>('chat message').every((m) => m.room === 'beta'),
-      ).toBe(true);
+      expect(client.events<Message>('chat message').every((m) => m.room === 'beta')).toBe(true);
     expect(idle.events('chat message')).toEqual([]);
     expect(idle.events('join room')).toEqual([]);
   });
@@ -170,12 +141,8 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     expect(await leaves.request('leave room', { room: 'gamma' })).toEqual({
       ok: true,
     });
-    expect(await waitForEvents(leaves, 'leave room', 1)).toEqual([
-      { room: 'gamma', user: 'leaves' },
-    ]);
-    expect(await waitForEvents(stays, 'leave room', 1)).toEqual([
-      { room: 'gamma', user: 'leaves' },
-    ]);
+    expect(await waitForEvents(leaves, 'leave room', 1)).toEqual([{ room: 'gamma', user: 'leaves' }]);
+    expect(await waitForEvents(stays, 'leave room', 1)).toEqual([{ room: 'gamma', user: 'leaves' }]);
     await stays.request('chat message', {
       room: 'gamma',
       message: 'after the leave',
@@ -185,17 +152,13 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     await leaves.request('join room', { room: 'delta' });
     await leaves.request('chat message', { room: 'delta', message: 'ping' });
     await waitForEvents(leaves, 'chat message', 1);
-    expect(leaves.events<Message>('chat message').map((m) => m.room)).toEqual([
-      'delta',
-    ]);
+    expect(leaves.events<Message>('chat message').map((m) => m.room)).toEqual(['delta']);
   });
 
   it('answers bad requests with an error and keeps the connection', async () => {
     const client = await connectChat(cluster.url, 'clumsy', WS_ONLY);
     clients.push(client);
-    expect(
-      await client.request('chat message', { room: 'nowhere', message: 'hi' }),
-    ).toEqual({
+    expect(await client.request('chat message', { room: 'nowhere', message: 'hi' })).toEqual({
       error: 'join room nowhere first',
     });
     expect(await client.request('join room', { room: '<b>' })).toMatchObject({
@@ -217,9 +180,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   });
 
   it('refuses a connection without a user name, with a clear message', async () => {
-    await expect(connectChat(cluster.url, '', WS_ONLY)).rejects.toThrow(
-      /user name is required/,
-    );
+    await expect(connectChat(cluster.url, '', WS_ONLY)).rejects.toThrow(/user name is required/);
   });
 });
 

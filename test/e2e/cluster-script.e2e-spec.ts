@@ -41,9 +41,7 @@ describe('./cluster.sh', () => {
   const logDir = tempDir('cluster-logs');
   let env: NodeJS.ProcessEnv;
 
-  async function cluster(
-    ...args: string[]
-  ): Promise<{ stdout: string; code: number }> {
+  async function cluster(...args: string[]): Promise<{ stdout: string; code: number }> {
     try {
       const { stdout } = await run(join(PROJECT_ROOT, 'cluster.sh'), args, {
         env,
@@ -81,9 +79,7 @@ describe('./cluster.sh', () => {
     expect(started.code, started.stdout).toBe(0);
     expect(started.stdout).toContain('==> starting redis');
     expect(started.stdout).toContain('==> node2 ready');
-    expect(started.stdout).toContain(
-      `ringchat is up: http://localhost:${env.PORT}`,
-    );
+    expect(started.stdout).toContain(`ringchat is up: http://localhost:${env.PORT}`);
 
     // Round robin: six requests through nginx reach both nodes.
     const answeredBy = new Set<string>();
@@ -107,13 +103,9 @@ describe('./cluster.sh', () => {
     expect(again.stdout).toContain('redis already running');
 
     // The node log carries the node's tag.
-    expect(readFileSync(join(logDir, 'node2.log'), 'utf8')).toMatch(
-      /^\[node2\] \S+ INFO  Node - listening/m,
-    );
+    expect(readFileSync(join(logDir, 'node2.log'), 'utf8')).toMatch(/^\[node2\] \S+ INFO  Node - listening/m);
 
-    const pids = [...status.stdout.matchAll(/^\S+\s+up\s+(\d+)/gm)].map((m) =>
-      Number(m[1]),
-    );
+    const pids = [...status.stdout.matchAll(/^\S+\s+up\s+(\d+)/gm)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(4);
     const stopped = await cluster('stop');
     expect(stopped.code, stopped.stdout).toBe(0);
@@ -126,8 +118,6 @@ describe('./cluster.sh', () => {
   it('refuses a bad node count with a clear message', async () => {
     const result = await cluster('start', 'many');
     expect(result.code).not.toBe(0);
-    expect(result.stdout).toContain(
-      "start takes a node count from 1 to 99 (got 'many')",
-    );
+    expect(result.stdout).toContain("start takes a node count from 1 to 99 (got 'many')");
   });
 });

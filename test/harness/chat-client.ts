@@ -1,9 +1,4 @@
-import {
-  io,
-  type ManagerOptions,
-  type Socket,
-  type SocketOptions,
-} from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { nextEvent, waitFor } from './wait.js';
 
 export interface SessionInfo {
@@ -16,16 +11,19 @@ export interface SessionInfo {
 export interface ChatClient {
   socket: Socket;
   user: string;
+  /** The current session (updated on every reconnect). */
   session: SessionInfo;
+  /** Every session this client has had, oldest first. */
+  sessions: SessionInfo[];
+  /** Reasons of every disconnect so far. */
+  disconnects: string[];
   received: Array<{ event: string; payload: unknown }>;
   /** Payloads of `event` received so far. */
   events<T = Record<string, unknown>>(event: string): T[];
   /** Emits and waits for the ack. */
-  request<T = unknown>(
-    event: string,
-    payload: unknown,
-    timeoutMs?: number,
-  ): Promise<T>;
+  request<T = unknown>(event: string, payload: unknown, timeoutMs?: number): Promise<T>;
+  /** Joins a room, and joins it again after every reconnect. */
+  join(room: string): Promise<void>;
   close(): void;
 }
 
@@ -44,13 +42,19 @@ export async function connectChat(
     ...options,
   });
   const received: ChatClient['received'] = [];
-  socket.onAny((event: string, payload: unknown) =>
-    received.push({ event, payload }),
-  );
-  let session: SessionInfo;
+  const sessions: SessionInfo[] = [];
+  const disconnects: string[] = [];
+  const rooms = new Set<string>();
+  socket.onAny((event: string, payload: unknown) => received.push({ event, payload }));
+  socket.on('disconnect', (reason) => disconnects.push(reason));
+  socket.on('session', (session: SessionInfo) => {
+    sessions.push(session);
+    // After a reconnect the new session has no rooms yet.
+    if (sessions.length > 1) for (const room of rooms) socket.emit('join room', { room });
+  });
   try {
-    [session] = await Promise.race([
-      nextEvent<[SessionInfo]>(socket, 'session', 10_000),
+    await Promise.race([
+      waitFor('the session event', () => sessions.length > 0, 10_000),
       nextEvent<[Error]>(socket, 'connect_error', 10_000).then(([error]) => {
         throw error;
       }),
@@ -59,17 +63,26 @@ export async function connectChat(
     socket.close();
     throw error;
   }
-  return {
+  const client: ChatClient = {
     socket,
     user,
-    session,
+    get session() {
+      return sessions[sessions.length - 1];
+    },
+    sessions,
+    disconnects,
     received,
-    events: <T>(event: string) =>
-      received.filter((r) => r.event === event).map((r) => r.payload as T),
+    events: <T>(event: string) => received.filter((r) => r.event === event).map((r) => r.payload as T),
     request: <T>(event: string, payload: unknown, timeoutMs = 5000) =>
       socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>,
+    join: async (room: string) => {
+      rooms.add(room);
+      const answer = await client.request<{ ok?: true; error?: string }>('join room', { room });
+      if (!answer.ok) throw new Error(`join ${room} failed: ${answer.error}`);
+    },
     close: () => socket.close(),
   };
+  return client;
 }
 
 /** Waits until `client` has received `count` payloads of `event`. */

@@ -24,10 +24,7 @@ export interface StartNodeOptions {
 }
 
 /** Spawns the built node with `env` (nothing inherited but PATH), as cluster.sh does. */
-export function spawnNode(
-  name: string,
-  env: Record<string, string>,
-): ManagedProcess {
+export function spawnNode(name: string, env: Record<string, string>): ManagedProcess {
   return new ManagedProcess(name, process.execPath, [NODE_ENTRY], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -58,15 +55,11 @@ export async function startNode(options: StartNodeOptions): Promise<TestNode> {
   return node;
 }
 
-export async function waitReady(
-  node: TestNode,
-  timeoutMs = 20_000,
-): Promise<void> {
+export async function waitReady(node: TestNode, timeoutMs = 20_000): Promise<void> {
   await waitFor(
     `${node.id} to be ready`,
     async () => {
-      if (!node.process.running)
-        throw new Error(`${node.id} exited:\n${node.process.tail()}`);
+      if (!node.process.running) throw new Error(`${node.id} exited:\n${node.process.tail()}`);
       const response = await fetch(`${node.url}/readyz`, {
         signal: AbortSignal.timeout(1000),
       });

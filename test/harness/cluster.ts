@@ -1,8 +1,4 @@
-import {
-  startNode,
-  type StartNodeOptions,
-  type TestNode,
-} from './chat-node.js';
+import { startNode, type StartNodeOptions, type TestNode } from './chat-node.js';
 import { startNginx, type TestNginx } from './nginx.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
@@ -13,6 +9,10 @@ export interface TestCluster {
   /** The public URL, through nginx. */
   url: string;
   node(id: string): TestNode;
+  /** Starts another node (not yet behind nginx) against the same Redis. */
+  addNode(id: string, env?: Record<string, string>): Promise<TestNode>;
+  /** Lines of every node's output containing `text`, tagged by node. */
+  logsContaining(text: string): string[];
   /** Stops nginx, the nodes and Redis; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -23,9 +23,7 @@ export interface StartClusterOptions {
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
-export async function startCluster(
-  options: StartClusterOptions = {},
-): Promise<TestCluster> {
+export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
   const redis = await startRedis();
   const nodes: TestNode[] = [];
   let nginx: TestNginx | undefined;
@@ -61,6 +59,13 @@ export async function startCluster(
       if (!found) throw new Error(`no node ${id}`);
       return found;
     },
+    addNode: async (id, env) => {
+      const node = await startNode({ id, redisUrl: redis.url, env: { ...options.nodeEnv, ...env } });
+      nodes.push(node);
+      return node;
+    },
+    logsContaining: (text) =>
+      nodes.flatMap((node) => node.process.lines.filter((line) => line.includes(text))),
     stop,
   };
 }

@@ -1,8 +1,4 @@
-import {
-  spawn,
-  type ChildProcess,
-  type SpawnOptions,
-} from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { waitFor } from './wait.js';
 
@@ -37,10 +33,7 @@ export class ManagedProcess {
     });
     live.add(this);
     for (const stream of [this.child.stdout, this.child.stderr]) {
-      if (stream)
-        createInterface({ input: stream }).on('line', (line) =>
-          this.lines.push(line),
-        );
+      if (stream) createInterface({ input: stream }).on('line', (line) => this.lines.push(line));
     }
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -78,8 +71,7 @@ export class ManagedProcess {
       `${this.name} to log ${pattern}`,
       () => {
         const line = this.lines.find((candidate) => pattern.test(candidate));
-        if (!line && !this.running)
-          throw new Error(`${this.name} exited:\n${this.tail()}`);
+        if (!line && !this.running) throw new Error(`${this.name} exited:\n${this.tail()}`);
         return line;
       },
       timeoutMs,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The same renderer and template as cluster.sh.
 import { writeNginxConfig } from '../../nginx/render-config.mjs';
@@ -11,14 +12,15 @@ export interface TestNginx {
   url: string;
   prefix: string;
   process: ManagedProcess;
+  /** Rewrites the upstream list and reloads (SIGHUP); open connections stay. */
+  reload(upstreams: string[]): Promise<void>;
+  /** Lines of the access log (names the node that answered each request). */
+  accessLog(): string[];
   stop(): Promise<void>;
 }
 
 /** A real nginx in the foreground, round robin over `upstreams` (`host:port`). */
-export async function startNginx(
-  upstreams: string[],
-  options: { port?: number } = {},
-): Promise<TestNginx> {
+export async function startNginx(upstreams: string[], options: { port?: number } = {}): Promise<TestNginx> {
   const port = options.port ?? (await freePort());
   const prefix = tempDir('nginx');
   const conf = writeNginxConfig({
@@ -40,5 +42,32 @@ export async function startNginx(
     10_000,
     100,
   );
-  return { port, url, prefix, process: proc, stop: () => proc.stop() };
+  const reload = async (next: string[]): Promise<void> => {
+    writeNginxConfig({ prefix, port, upstreams: next, logDir, daemon: false });
+    const before = workerPids(proc.pid);
+    proc.kill('SIGHUP');
+    // Reloaded once a new generation of workers is up.
+    await waitFor('nginx to reload', () => workerPids(proc.pid).some((pid) => !before.includes(pid)), 10_000);
+  };
+  const accessLog = (): string[] => {
+    try {
+      return readFileSync(join(logDir, 'nginx-access.log'), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  return { port, url, prefix, process: proc, reload, accessLog, stop: () => proc.stop() };
+}
+
+function workerPids(master: number | undefined): number[] {
+  if (!master) return [];
+  try {
+    return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }

@@ -14,9 +14,7 @@ export interface TestRedis {
 }
 
 /** A real redis-server on a free loopback port, AOF on, data in a temp folder. */
-export async function startRedis(
-  options: { port?: number; dataDir?: string } = {},
-): Promise<TestRedis> {
+export async function startRedis(options: { port?: number; dataDir?: string } = {}): Promise<TestRedis> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('redis');
   const proc = new ManagedProcess('redis', 'redis-server', [

@@ -17,11 +17,8 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const cause =
-        lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${cause}`,
-      );
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -43,11 +40,7 @@ export function nextEvent<T extends unknown[] = unknown[]>(
     };
     const timer = setTimeout(() => {
       target.off(event, onEvent);
-      reject(
-        new Error(
-          `timed out after ${timeoutMs} ms waiting for event "${event}"`,
-        ),
-      );
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for event "${event}"`));
     }, timeoutMs);
     target.once(event, onEvent);
   });

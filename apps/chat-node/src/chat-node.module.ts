@@ -1,30 +1,37 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ChatModule } from '@app/chat';
+import { asNodeId, ClusterModule } from '@app/cluster';
 import type { TaggedLogger } from '@app/logging';
 import { RedisModule } from '@app/redis';
+import { ClusterController } from './cluster.controller.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
 import { NodeState } from './node-state.js';
+import { ProtocolTestModule } from './protocol-test/protocol-test.module.js';
 import { NODE_CONFIG } from './tokens.js';
 
 /** One chat node: wires the libs together; holds no logic of its own. */
 @Module({})
 export class ChatNodeModule {
-  static forRoot(
-    config: NodeConfig,
-    logger: TaggedLogger,
-    state: NodeState,
-  ): DynamicModule {
+  static forRoot(config: NodeConfig, logger: TaggedLogger, state: NodeState): DynamicModule {
+    const application =
+      config.profile === 'protocol-test' ? ProtocolTestModule : ChatModule.forRoot({ nodeId: config.nodeId });
     return {
       module: ChatNodeModule,
       imports: [
-        RedisModule.forRoot(
-          { url: config.redisUrl, clientName: `ringchat:${config.nodeId}` },
+        RedisModule.forRoot({ url: config.redisUrl, clientName: `ringchat:${config.nodeId}` }, logger),
+        ClusterModule.forRoot(
+          {
+            self: asNodeId(config.nodeId),
+            url: config.advertiseUrl,
+            heartbeatIntervalMs: config.heartbeatIntervalMs,
+            memberTtlMs: config.memberTtlMs,
+          },
           logger,
         ),
-        ChatModule.forRoot({ nodeId: config.nodeId }),
+        application,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ClusterController],
       providers: [
         { provide: NODE_CONFIG, useValue: config },
         { provide: NodeState, useValue: state },

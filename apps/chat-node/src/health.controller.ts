@@ -24,10 +24,8 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res() res: Response): Promise<void> {
     const problems: string[] = [];
-    if (!this.state.serving)
-      problems.push(this.state.shuttingDown ? 'shutting down' : 'starting');
-    if (!this.redis.isReady() || !(await this.redis.ping()))
-      problems.push('redis unreachable');
+    if (!this.state.serving) problems.push(this.state.shuttingDown ? 'shutting down' : 'starting');
+    if (!this.redis.isReady() || !(await this.redis.ping())) problems.push('redis unreachable');
     const ready = problems.length === 0;
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: ready ? 'ready' : 'not ready',

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ClusterView } from '@app/cluster';
 import { TaggedLogger } from '@app/logging';
 import { RedisConnections } from '@app/redis';
 import { ChatNodeModule } from './chat-node.module.js';
@@ -47,58 +48,55 @@ async function bootstrap(): Promise<void> {
       logger,
       forceCloseConnections: true,
       bodyParser: false,
+      // Start-up failures (a taken NODE_ID, say) reach the catch below.
+      abortOnError: false,
     },
   );
   app.disable('x-powered-by');
-  const ioAdapter = new ClusterIoAdapter(
-    app,
-    config,
-    app.get(RedisConnections),
-    logger,
-  );
+  const cluster = app.get(ClusterView);
+  const ioAdapter = new ClusterIoAdapter(app, config, app.get(RedisConnections), cluster, state, logger);
   app.useWebSocketAdapter(ioAdapter);
 
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     const started = Date.now();
-    log.info(
-      `${signal} received: shutting down (at most ${config.shutdownTimeoutMs} ms)`,
-    );
+    const limit = config.drainTimeoutMs + config.shutdownTimeoutMs;
+    log.info(`${reason}: leaving the cluster (at most ${limit} ms)`);
+    setTimeout(() => {
+      log.error(`shutdown did not finish within ${limit} ms; exiting by force`);
+      process.exit(1);
+    }, limit).unref();
     state.serving = false;
     state.shuttingDown = true;
-    setTimeout(() => {
-      log.error(
-        `shutdown did not finish within ${config.shutdownTimeoutMs} ms; exiting by force`,
-      );
+    try {
+      // Leave the ring first: peers stop placing and routing new work here.
+      await cluster.leave().catch((error: Error) => log.warn(`could not leave the ring: ${error.message}`));
+      app.getHttpServer().close();
+      const { relaysLeft } = await ioAdapter.drain(config.drainTimeoutMs);
+      if (relaysLeft > 0) log.warn(`drain timed out; cutting ${relaysLeft} relayed connections`);
+      await app.close();
+      log.info(`stopped cleanly in ${Date.now() - started} ms`);
+      process.exit(0);
+    } catch (error) {
+      log.error(`shutdown failed: ${String(error)}`);
       process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    ioAdapter.closeSessions();
-    app
-      .close()
-      .then(() => {
-        log.info(`stopped cleanly in ${Date.now() - started} ms`);
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        log.error(`shutdown failed: ${String(error)}`);
-        process.exit(1);
-      });
+    }
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM received'));
+  process.once('SIGINT', () => void shutdown('SIGINT received'));
+  cluster.on('conflict', (error) => {
+    log.error(error.message);
+    void shutdown('node id taken over');
+  });
 
   await app.listen(config.port, config.host);
   state.serving = true;
-  log.info(
-    `listening on http://${config.host}:${config.port}, advertised as ${config.advertiseUrl}`,
-  );
+  log.info(`listening on http://${config.host}:${config.port}, advertised as ${config.advertiseUrl}`);
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `[${process.env.NODE_ID ?? 'chat-node'}] failed to start: ${String(error)}\n`,
-  );
+  process.stderr.write(`[${process.env.NODE_ID ?? 'chat-node'}] failed to start: ${String(error)}\n`);
   process.exit(1);
 });

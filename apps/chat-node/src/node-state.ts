@@ -2,4 +2,6 @@
 export class NodeState {
   serving = false;
   shuttingDown = false;
+  /** Sessions this node hosts right now (set once the engine exists). */
+  localSessions: () => number = () => 0;
 }

@@ -36,8 +36,7 @@ export function checkUser(value: unknown): Checked<string> {
   if (typeof value !== 'string' || value.trim() === '') {
     return {
       ok: false,
-      error:
-        'a user name is required: pass auth.user or the query parameter user',
+      error: 'a user name is required: pass auth.user or the query parameter user',
     };
   }
   const user = value.trim();
@@ -52,11 +51,7 @@ export function checkUser(value: unknown): Checked<string> {
 
 export function checkRoom(value: unknown): Checked<string> {
   const room = typeof value === 'string' ? value.trim() : '';
-  if (
-    room === '' ||
-    !fitsLength(room, CHAT_LIMITS.roomMaxLength) ||
-    !ROOM_PATTERN.test(room)
-  ) {
+  if (room === '' || !fitsLength(room, CHAT_LIMITS.roomMaxLength) || !ROOM_PATTERN.test(room)) {
     return {
       ok: false,
       error: `room must be 1-${CHAT_LIMITS.roomMaxLength} letters, digits, spaces, "_", "-" or "." (starting with a letter or digit)`,
@@ -66,16 +61,12 @@ export function checkRoom(value: unknown): Checked<string> {
 }
 
 export function checkRoomRequest(payload: unknown): Checked<string> {
-  if (!isRecord(payload))
-    return { ok: false, error: 'expected an object {room}' };
+  if (!isRecord(payload)) return { ok: false, error: 'expected an object {room}' };
   return checkRoom(payload.room);
 }
 
-export function checkChatMessage(
-  payload: unknown,
-): Checked<{ room: string; message: string }> {
-  if (!isRecord(payload))
-    return { ok: false, error: 'expected an object {room, message}' };
+export function checkChatMessage(payload: unknown): Checked<{ room: string; message: string }> {
+  if (!isRecord(payload)) return { ok: false, error: 'expected an object {room, message}' };
   const room = checkRoom(payload.room);
   if (!room.ok) return room;
   const message = payload.message;

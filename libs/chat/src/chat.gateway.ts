@@ -19,21 +19,12 @@ import {
   type RoomEvent,
   type SessionEvent,
 } from './chat-protocol.js';
-import {
-  checkChatMessage,
-  checkRoomRequest,
-  checkUser,
-} from './chat-validation.js';
+import { checkChatMessage, checkRoomRequest, checkUser } from './chat-validation.js';
 
 interface ChatSocketData {
   user: string;
 }
-type ChatSocket = Socket<
-  Record<string, never>,
-  Record<string, never>,
-  Record<string, never>,
-  ChatSocketData
->;
+type ChatSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, ChatSocketData>;
 /** The engine.io session id, the key the cluster routes and logs by. */
 function sessionIdOf(socket: Socket): string {
   // engine.io types mark the id private, though it is the session's public name.
@@ -47,9 +38,7 @@ type AckFn = ((answer: ChatAck) => void) | undefined;
  * namespace's adapter (Redis), so members on every node receive them.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect
-{
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('Chat');
   private namespace!: Namespace;
 
@@ -59,9 +48,7 @@ export class ChatGateway
     this.namespace = namespace;
     // The user is fixed at handshake; no event can claim another name.
     namespace.use((socket, next) => {
-      const user = checkUser(
-        socket.handshake.auth?.user ?? socket.handshake.query.user,
-      );
+      const user = checkUser(socket.handshake.auth?.user ?? socket.handshake.query.user);
       if (!user.ok) return next(new Error(user.error));
       (socket as ChatSocket).data.user = user.value;
       next();
@@ -80,9 +67,7 @@ export class ChatGateway
   }
 
   handleDisconnect(socket: ChatSocket): void {
-    this.logger.debug(
-      `${socket.data.user} disconnected (session ${sessionIdOf(socket)})`,
-    );
+    this.logger.debug(`${socket.data.user} disconnected (session ${sessionIdOf(socket)})`);
   }
 
   @SubscribeMessage(ChatEvent.JoinRoom)
@@ -92,8 +77,7 @@ export class ChatGateway
     @Ack() ack: AckFn,
   ): Promise<void> {
     const room = checkRoomRequest(payload);
-    if (!room.ok)
-      return this.reject(socket, ack, ChatEvent.JoinRoom, room.error);
+    if (!room.ok) return this.reject(socket, ack, ChatEvent.JoinRoom, room.error);
     await socket.join(room.value);
     const event: RoomEvent = { room: room.value, user: socket.data.user };
     this.namespace.to(room.value).emit(ChatEvent.JoinRoom, event);
@@ -107,15 +91,9 @@ export class ChatGateway
     @Ack() ack: AckFn,
   ): Promise<void> {
     const room = checkRoomRequest(payload);
-    if (!room.ok)
-      return this.reject(socket, ack, ChatEvent.LeaveRoom, room.error);
+    if (!room.ok) return this.reject(socket, ack, ChatEvent.LeaveRoom, room.error);
     if (!socket.rooms.has(room.value)) {
-      return this.reject(
-        socket,
-        ack,
-        ChatEvent.LeaveRoom,
-        `not in room ${room.value}`,
-      );
+      return this.reject(socket, ack, ChatEvent.LeaveRoom, `not in room ${room.value}`);
     }
     // Announce first, so the leaver receives its own leave event.
     const event: RoomEvent = { room: room.value, user: socket.data.user };
@@ -125,22 +103,12 @@ export class ChatGateway
   }
 
   @SubscribeMessage(ChatEvent.ChatMessage)
-  send(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): void {
+  send(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack: AckFn): void {
     const checked = checkChatMessage(payload);
-    if (!checked.ok)
-      return this.reject(socket, ack, ChatEvent.ChatMessage, checked.error);
+    if (!checked.ok) return this.reject(socket, ack, ChatEvent.ChatMessage, checked.error);
     const { room, message } = checked.value;
     if (!socket.rooms.has(room)) {
-      return this.reject(
-        socket,
-        ack,
-        ChatEvent.ChatMessage,
-        `join room ${room} first`,
-      );
+      return this.reject(socket, ack, ChatEvent.ChatMessage, `join room ${room} first`);
     }
     const event: ChatMessageEvent = { room, user: socket.data.user, message };
     this.namespace.to(room).emit(ChatEvent.ChatMessage, event);
@@ -148,12 +116,7 @@ export class ChatGateway
   }
 
   /** Bad input: the sender hears why, by its ack or else by an `error` event. */
-  private reject(
-    socket: ChatSocket,
-    ack: AckFn,
-    event: string,
-    error: string,
-  ): void {
+  private reject(socket: ChatSocket, ack: AckFn, event: string, error: string): void {
     this.logger.debug(`rejected ${event} from ${socket.data.user}: ${error}`);
     if (ack) ack({ error });
     else (socket as Socket).emit(ChatEvent.Error, { event, error });

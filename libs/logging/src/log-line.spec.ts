@@ -16,9 +16,7 @@ describe('formatLogLine', () => {
       },
       'text',
     );
-    expect(line).toBe(
-      '[node2] 18:02:11.532 DEBUG EngineIO - Received poll request for abc',
-    );
+    expect(line).toBe('[node2] 18:02:11.532 DEBUG EngineIO - Received poll request for abc');
   });
 
   it('keeps one record on one line', () => {
@@ -67,9 +65,7 @@ describe('TaggedLogger', () => {
     log.debug('hidden');
     log.info('shown');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      /^\[node3\] \d\d:\d\d:\d\d\.\d{3} INFO  Router - shown$/,
-    );
+    expect(lines[0]).toMatch(/^\[node3\] \d\d:\d\d:\d\d\.\d{3} INFO  Router - shown$/);
     expect(log.isDebugEnabled()).toBe(false);
   });
 

@@ -58,12 +58,7 @@ export class TaggedLogger implements LoggerService {
 
   emit(level: LogLevel, context: string, message: string): void {
     if (!this.isEnabled(level)) return;
-    this.write(
-      formatLogLine(
-        { node: this.node, time: new Date(), level, context, message },
-        this.format,
-      ),
-    );
+    this.write(formatLogLine({ node: this.node, time: new Date(), level, context, message }, this.format));
   }
 
   /** A `Log` for one component, e.g. `logger.forContext('Router')`. */
@@ -80,17 +75,12 @@ export class TaggedLogger implements LoggerService {
   // LoggerService: Nest passes the context as the last optional parameter.
   log(message: unknown, ...rest: unknown[]): void {
     const context = contextOf(rest);
-    this.emit(
-      FRAMEWORK_CONTEXTS.has(context) ? 'debug' : 'info',
-      context,
-      text(message),
-    );
+    this.emit(FRAMEWORK_CONTEXTS.has(context) ? 'debug' : 'info', context, text(message));
   }
   error(message: unknown, ...rest: unknown[]): void {
     // Nest calls error(message, stack?, context?).
     const context = contextOf(rest);
-    const stack =
-      rest.length > 1 && typeof rest[0] === 'string' ? `\n${rest[0]}` : '';
+    const stack = rest.length > 1 && typeof rest[0] === 'string' ? `\n${rest[0]}` : '';
     this.emit('error', context, text(message) + stack);
   }
   warn(message: unknown, ...rest: unknown[]): void {
@@ -110,9 +100,7 @@ export class TaggedLogger implements LoggerService {
 function contextOf(rest: unknown[]): string {
   const last = rest[rest.length - 1];
   // A context is a short name; a multi-line string there is a stack, not a context.
-  return typeof last === 'string' && /^[\w.:-]{1,64}$/.test(last)
-    ? last
-    : 'App';
+  return typeof last === 'string' && /^[\w.:-]{1,64}$/.test(last) ? last : 'App';
 }
 
 function text(message: unknown): string {

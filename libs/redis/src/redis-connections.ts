@@ -1,20 +1,19 @@
 import { Redis } from 'ioredis';
 import type { Log } from '@app/logging';
-import {
-  REDIS_DEFAULTS,
-  type RedisConnectionsOptions,
-} from './redis-options.js';
+import { REDIS_DEFAULTS, type RedisConnectionsOptions } from './redis-options.js';
 
-type Role = 'command' | 'pub' | 'sub';
+type Role = 'command' | 'pub' | 'sub' | 'events';
 
 /**
- * The node's three Redis connections: commands, publishing, and subscribing
- * (a subscribed connection can run nothing else). Owns them and closes them.
+ * The node's Redis connections: commands, the socket.io adapter's publisher and
+ * subscriber, and the cluster's own subscriber (membership and pin events). A
+ * subscribed connection can run nothing else, hence four. Owns and closes them.
  */
 export class RedisConnections {
   readonly command: Redis;
   readonly pub: Redis;
   readonly sub: Redis;
+  readonly events: Redis;
   private readonly lastErrorLoggedAt = new Map<Role, number>();
 
   constructor(
@@ -24,13 +23,16 @@ export class RedisConnections {
     this.command = this.connect('command');
     this.pub = this.connect('pub');
     this.sub = this.connect('sub');
+    this.events = this.connect('events');
   }
 
-  /** All three connected and usable right now. */
+  private all(): Redis[] {
+    return [this.command, this.pub, this.sub, this.events];
+  }
+
+  /** All connected and usable right now. */
   isReady(): boolean {
-    return [this.command, this.pub, this.sub].every(
-      (client) => client.status === 'ready',
-    );
+    return [this.command, this.pub, this.sub].every((client) => client.status === 'ready');
   }
 
   /** Round trip to Redis, bounded: used by readiness checks. */
@@ -41,10 +43,7 @@ export class RedisConnections {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
-      return await Promise.race([
-        this.command.ping().then((answer) => answer === 'PONG'),
-        timeout,
-      ]);
+      return await Promise.race([this.command.ping().then((answer) => answer === 'PONG'), timeout]);
     } catch {
       return false;
     } finally {
@@ -55,7 +54,7 @@ export class RedisConnections {
   /** Polite QUIT on each connection, then a hard disconnect for any that hang. */
   async close(): Promise<void> {
     await Promise.all(
-      [this.command, this.pub, this.sub].map(async (client) => {
+      this.all().map(async (client) => {
         try {
           await Promise.race([client.quit(), delay(1000)]);
         } catch {
@@ -67,20 +66,16 @@ export class RedisConnections {
   }
 
   private connect(role: Role): Redis {
-    const maxDelay =
-      this.options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
+    const maxDelay = this.options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
     const client = new Redis(this.options.url, {
       connectionName: `${this.options.clientName ?? REDIS_DEFAULTS.clientName}:${role}`,
-      connectTimeout:
-        this.options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
+      connectTimeout: this.options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, maxDelay),
       // Fail commands quickly while Redis is away instead of queueing them forever.
       maxRetriesPerRequest: 2,
       lazyConnect: false,
     });
-    client.on('ready', () =>
-      this.log.info(`${role} connection ready (${redacted(this.options.url)})`),
-    );
+    client.on('ready', () => this.log.info(`${role} connection ready (${redacted(this.options.url)})`));
     client.on('error', (error: Error) => this.logErrorThrottled(role, error));
     return client;
   }
@@ -90,9 +85,7 @@ export class RedisConnections {
     const now = Date.now();
     if (now - (this.lastErrorLoggedAt.get(role) ?? 0) < 5000) return;
     this.lastErrorLoggedAt.set(role, now);
-    this.log.warn(
-      `${role} connection to ${redacted(this.options.url)}: ${error.message}; retrying`,
-    );
+    this.log.warn(`${role} connection to ${redacted(this.options.url)}: ${error.message}; retrying`);
   }
 }
 

@@ -8,48 +8,12 @@ function req(method: string, url: string): IncomingMessage {
 
 describe('describeEngineRequest', () => {
   it.each([
-    [
-      'GET',
-      '/socket.io/?EIO=4&transport=polling',
-      false,
-      'handshake',
-      undefined,
-    ],
-    [
-      'GET',
-      '/socket.io/?EIO=4&transport=websocket',
-      true,
-      'handshake',
-      undefined,
-    ],
-    [
-      'GET',
-      '/socket.io/?EIO=4&transport=polling&sid=abc',
-      false,
-      'poll',
-      'abc',
-    ],
-    [
-      'POST',
-      '/socket.io/?EIO=4&transport=polling&sid=abc',
-      false,
-      'push',
-      'abc',
-    ],
-    [
-      'GET',
-      '/socket.io/?EIO=4&transport=websocket&sid=abc',
-      true,
-      'upgrade',
-      'abc',
-    ],
-    [
-      'PUT',
-      '/socket.io/?EIO=4&transport=polling&sid=abc',
-      false,
-      'other',
-      'abc',
-    ],
+    ['GET', '/socket.io/?EIO=4&transport=polling', false, 'handshake', undefined],
+    ['GET', '/socket.io/?EIO=4&transport=websocket', true, 'handshake', undefined],
+    ['GET', '/socket.io/?EIO=4&transport=polling&sid=abc', false, 'poll', 'abc'],
+    ['POST', '/socket.io/?EIO=4&transport=polling&sid=abc', false, 'push', 'abc'],
+    ['GET', '/socket.io/?EIO=4&transport=websocket&sid=abc', true, 'upgrade', 'abc'],
+    ['PUT', '/socket.io/?EIO=4&transport=polling&sid=abc', false, 'other', 'abc'],
     ['POST', '/socket.io/?EIO=4&transport=polling', false, 'other', undefined],
   ])('%s %s (upgrade: %s) is a %s', (method, url, upgrade, kind, sid) => {
     const info = describeEngineRequest(req(method, url), upgrade);
@@ -58,9 +22,9 @@ describe('describeEngineRequest', () => {
   });
 
   it('names the kind and the sid in log lines', () => {
-    expect(
-      describeForLog({ kind: 'poll', sid: 'abc', transport: 'polling' }),
-    ).toBe('Received poll request for abc');
+    expect(describeForLog({ kind: 'poll', sid: 'abc', transport: 'polling' })).toBe(
+      'Received poll request for abc',
+    );
     expect(describeForLog({ kind: 'handshake', transport: 'polling' })).toBe(
       'Received new connection request (polling)',
     );

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** What an engine.io request asks for, read from its method, URL and headers. */
-export type EngineRequestKind =
-  'handshake' | 'poll' | 'push' | 'upgrade' | 'other';
+export type EngineRequestKind = 'handshake' | 'poll' | 'push' | 'upgrade' | 'other';
 
 export interface EngineRequestInfo {
   kind: EngineRequestKind;
@@ -24,25 +23,24 @@ export const KIND_LABEL: Record<EngineRequestKind, string> = {
  * Classifies a request without consuming it. `isUpgrade` is true for requests
  * that arrived through the server's `upgrade` event.
  */
-export function describeEngineRequest(
-  req: IncomingMessage,
-  isUpgrade: boolean,
-): EngineRequestInfo {
+export function describeEngineRequest(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
   const sid = query.get('sid') ?? undefined;
   const transport = query.get('transport') ?? undefined;
   if (isUpgrade) return { kind: sid ? 'upgrade' : 'handshake', sid, transport };
-  if (!sid)
-    return { kind: req.method === 'GET' ? 'handshake' : 'other', transport };
+  if (!sid) return { kind: req.method === 'GET' ? 'handshake' : 'other', transport };
   if (req.method === 'GET') return { kind: 'poll', sid, transport };
   if (req.method === 'POST') return { kind: 'push', sid, transport };
   return { kind: 'other', sid, transport };
 }
 
-/** The log line for a request, e.g. `Received poll request for AbC (polling)`. */
-export function describeForLog(info: EngineRequestInfo): string {
+/**
+ * The log line for a request served here, e.g. `Received poll request for AbC`,
+ * `Received new connection request (polling)`, `... for AbC (via node3)`.
+ */
+export function describeForLog(info: EngineRequestInfo, via?: string): string {
   const subject = info.sid ? ` for ${info.sid}` : '';
-  const transport =
-    info.kind === 'handshake' && info.transport ? ` (${info.transport})` : '';
-  return `Received ${KIND_LABEL[info.kind]} request${subject}${transport}`;
+  const transport = info.kind === 'handshake' && info.transport ? ` (${info.transport})` : '';
+  const hop = via ? ` (via ${via})` : '';
+  return `Received ${KIND_LABEL[info.kind]} request${subject}${transport}${hop}`;
 }

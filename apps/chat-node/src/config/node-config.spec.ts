@@ -28,6 +28,22 @@ describe('loadNodeConfig', () => {
       pingTimeoutMs: 20000,
       maxPayloadBytes: 1_000_000,
       shutdownTimeoutMs: 5000,
+      drainTimeoutMs: 30000,
+      heartbeatIntervalMs: 1000,
+      memberTtlMs: 3000,
+      profile: 'chat',
+      connectTimeoutMs: 45000,
+    });
+  });
+
+  it('applies the protocol-test profile over the defaults', () => {
+    expect(loadNodeConfig({ ...VALID, RINGCHAT_PROFILE: 'protocol-test' })).toMatchObject({
+      profile: 'protocol-test',
+      pingIntervalMs: 300,
+      pingTimeoutMs: 200,
+      connectTimeoutMs: 1000,
+      maxPayloadBytes: 1_000_000,
+      corsOrigin: '*',
     });
   });
 
@@ -60,10 +76,9 @@ describe('loadNodeConfig', () => {
   });
 
   it('keeps an explicit ADVERTISE_URL, without a trailing slash', () => {
-    expect(
-      loadNodeConfig({ ...VALID, ADVERTISE_URL: 'http://10.1.2.3:9001/' })
-        .advertiseUrl,
-    ).toBe('http://10.1.2.3:9001');
+    expect(loadNodeConfig({ ...VALID, ADVERTISE_URL: 'http://10.1.2.3:9001/' }).advertiseUrl).toBe(
+      'http://10.1.2.3:9001',
+    );
   });
 
   it.each([
@@ -79,15 +94,13 @@ describe('loadNodeConfig', () => {
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL', 'redis://'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL', 'got "not a url"'],
     [{ ADVERTISE_URL: 'ftp://x' }, 'ADVERTISE_URL', 'http://'],
-    [
-      { ADVERTISE_URL: 'http://host:1/path' },
-      'ADVERTISE_URL',
-      'without a path',
-    ],
+    [{ ADVERTISE_URL: 'http://host:1/path' }, 'ADVERTISE_URL', 'without a path'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'error, warn, info, debug, trace'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT', 'text, json'],
     [{ PING_INTERVAL_MS: '-1' }, 'PING_INTERVAL_MS', 'whole number'],
     [{ SHUTDOWN_TIMEOUT_MS: '10' }, 'SHUTDOWN_TIMEOUT_MS', 'from 100'],
+    [{ RINGCHAT_PROFILE: 'demo' }, 'RINGCHAT_PROFILE', 'chat, protocol-test'],
+    [{ HEARTBEAT_INTERVAL_MS: '2000' }, 'MEMBER_TTL_MS', 'at least twice HEARTBEAT_INTERVAL_MS'],
   ])('rejects %j naming %s', (override, variable, detail) => {
     const problems = problemsOf({ ...VALID, ...override });
     expect(problems).toHaveLength(1);
@@ -114,9 +127,7 @@ describe('loadNodeConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    expect(loadNodeConfig({ ...VALID, PORT: '  ', LOG_LEVEL: '' }).port).toBe(
-      3000,
-    );
+    expect(loadNodeConfig({ ...VALID, PORT: '  ', LOG_LEVEL: '' }).port).toBe(3000);
   });
 
   it('never shows the secret when describing the config', () => {

@@ -1,9 +1,4 @@
-import {
-  LOG_FORMATS,
-  LOG_LEVELS,
-  type LogFormat,
-  type LogLevel,
-} from '@app/logging';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/logging';
 
 /** Everything a node reads from its environment, validated. */
 export interface NodeConfig {
@@ -29,9 +24,39 @@ export interface NodeConfig {
   pingTimeoutMs: number;
   /** `MAX_PAYLOAD_BYTES`: largest engine.io message or HTTP body accepted. @default 1000000 */
   maxPayloadBytes: number;
-  /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, exit by force after this long. @default 5000 */
+  /** `SHUTDOWN_TIMEOUT_MS`: after the drain, exit by force if closing takes longer. @default 5000 */
   shutdownTimeoutMs: number;
+  /** `DRAIN_TIMEOUT_MS`: on SIGTERM, wait this long at most for requests and WebSockets relayed for other nodes. @default 30000 */
+  drainTimeoutMs: number;
+  /** `HEARTBEAT_INTERVAL_MS`: membership heartbeat. @default 1000 */
+  heartbeatIntervalMs: number;
+  /** `MEMBER_TTL_MS`: a node silent this long is dropped from the ring. @default 3000 */
+  memberTtlMs: number;
+  /** `RINGCHAT_PROFILE`: `chat`, or `protocol-test` for the socket.io protocol test suite. @default 'chat' */
+  profile: Profile;
+  /** socket.io's connectTimeout (set by the profile). */
+  connectTimeoutMs: number;
+  /** Allowed CORS origin for engine.io requests, if any (set by the profile). */
+  corsOrigin?: string;
 }
+
+export const PROFILES = ['chat', 'protocol-test'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/**
+ * `protocol-test` runs the nodes as the reference server of the official
+ * socket.io protocol test suite expects: its timings, its limits, any origin.
+ */
+const PROFILE_SETTINGS: Record<Profile, Partial<NodeConfig>> = {
+  chat: {},
+  'protocol-test': {
+    pingIntervalMs: 300,
+    pingTimeoutMs: 200,
+    connectTimeoutMs: 1000,
+    maxPayloadBytes: 1_000_000,
+    corsOrigin: '*',
+  },
+};
 
 /** The variables, their defaults and their checks, in one place. */
 export const CONFIG_DEFAULTS = {
@@ -44,6 +69,10 @@ export const CONFIG_DEFAULTS = {
   PING_TIMEOUT_MS: '20000',
   MAX_PAYLOAD_BYTES: '1000000',
   SHUTDOWN_TIMEOUT_MS: '5000',
+  DRAIN_TIMEOUT_MS: '30000',
+  HEARTBEAT_INTERVAL_MS: '1000',
+  MEMBER_TTL_MS: '3000',
+  RINGCHAT_PROFILE: 'chat',
 } as const;
 
 export class ConfigError extends Error {
@@ -69,10 +98,7 @@ class EnvReader {
 
   fail(name: string, expectation: string): void {
     const value = this.env[name];
-    const got =
-      value === undefined || value.trim() === ''
-        ? 'it is not set'
-        : `got ${JSON.stringify(value)}`;
+    const got = value === undefined || value.trim() === '' ? 'it is not set' : `got ${JSON.stringify(value)}`;
     this.problems.push(`${name} ${expectation} (${got})`);
   }
 
@@ -104,27 +130,13 @@ class EnvReader {
     return value as T;
   }
 
-  url(
-    name: string,
-    protocols: string[],
-    fallback?: string,
-    originOnly = false,
-  ): string {
+  url(name: string, protocols: string[], fallback?: string, originOnly = false): string {
     const value = this.raw(name) ?? fallback;
     const parsed = value ? safeUrl(value) : undefined;
-    const hasPath =
-      parsed !== undefined &&
-      (parsed.pathname.length > 1 || parsed.search !== '');
-    if (
-      !parsed ||
-      !protocols.includes(parsed.protocol) ||
-      (originOnly && hasPath)
-    ) {
+    const hasPath = parsed !== undefined && (parsed.pathname.length > 1 || parsed.search !== '');
+    if (!parsed || !protocols.includes(parsed.protocol) || (originOnly && hasPath)) {
       const schemes = protocols.map((p) => `${p}//`).join(' or ');
-      this.fail(
-        name,
-        `must be a URL starting with ${schemes}${originOnly ? ', without a path' : ''}`,
-      );
+      this.fail(name, `must be a URL starting with ${schemes}${originOnly ? ', without a path' : ''}`);
       return '';
     }
     return value!;
@@ -150,15 +162,10 @@ export function loadNodeConfig(env: Env): NodeConfig {
     /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/,
     'must be 1-32 letters, digits, "-" or "_", starting with a letter or digit',
   );
-  const host = read.string(
-    'HOST',
-    /^[A-Za-z0-9.:[\]-]+$/,
-    'must be a host name or IP address',
-  );
+  const host = read.string('HOST', /^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address');
   const port = read.integer('PORT', 1, 65535);
   const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
-  const reachableHost =
-    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const advertiseUrl = read.url(
     'ADVERTISE_URL',
     ['http:', 'https:'],
@@ -183,9 +190,17 @@ export function loadNodeConfig(env: Env): NodeConfig {
     pingTimeoutMs: read.integer('PING_TIMEOUT_MS', 50, 600_000),
     maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 1024, 100_000_000),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 100, 600_000),
+    drainTimeoutMs: read.integer('DRAIN_TIMEOUT_MS', 0, 3_600_000),
+    heartbeatIntervalMs: read.integer('HEARTBEAT_INTERVAL_MS', 50, 60_000),
+    memberTtlMs: read.integer('MEMBER_TTL_MS', 100, 600_000),
+    profile: read.oneOf('RINGCHAT_PROFILE', PROFILES),
+    connectTimeoutMs: 45_000,
   };
+  if (config.memberTtlMs < 2 * config.heartbeatIntervalMs) {
+    read.fail('MEMBER_TTL_MS', 'must be at least twice HEARTBEAT_INTERVAL_MS');
+  }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return config;
+  return { ...config, ...PROFILE_SETTINGS[config.profile] };
 }
 
 /** The secret is never logged; everything else is, to make a start-up traceable. */
@@ -214,7 +229,12 @@ Configured by environment variables:
   PING_INTERVAL_MS     engine.io heartbeat interval        default ${d.PING_INTERVAL_MS}
   PING_TIMEOUT_MS      engine.io heartbeat timeout         default ${d.PING_TIMEOUT_MS}
   MAX_PAYLOAD_BYTES    largest message or HTTP body        default ${d.MAX_PAYLOAD_BYTES}
-  SHUTDOWN_TIMEOUT_MS  forced exit this long after SIGTERM default ${d.SHUTDOWN_TIMEOUT_MS}
+  DRAIN_TIMEOUT_MS     on SIGTERM, wait at most this long for
+                       traffic relayed for other nodes     default ${d.DRAIN_TIMEOUT_MS}
+  SHUTDOWN_TIMEOUT_MS  then exit by force after this long  default ${d.SHUTDOWN_TIMEOUT_MS}
+  HEARTBEAT_INTERVAL_MS membership heartbeat               default ${d.HEARTBEAT_INTERVAL_MS}
+  MEMBER_TTL_MS        silent nodes leave the ring after   default ${d.MEMBER_TTL_MS}
+  RINGCHAT_PROFILE     chat | protocol-test                default ${d.RINGCHAT_PROFILE}
 A bad or missing value stops the node with one line naming the variable (exit code 2).
 `;
 }

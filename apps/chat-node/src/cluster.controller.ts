@@ -1,0 +1,44 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ClusterView } from '@app/cluster';
+import { NodeState } from './node-state.js';
+
+export interface ClusterReport {
+  node: string;
+  epoch: number;
+  ring: string[];
+  members: Array<{ id: string; url: string; startedAt: string }>;
+  /** Sessions hosted by this node. */
+  sessions: number;
+  /** Pinned sessions known cluster-wide (those reachable over HTTP). */
+  pins: number;
+  leaving: boolean;
+}
+
+/** The cluster as this node sees it: for people, the UI and the tests. */
+@Controller()
+export class ClusterController {
+  constructor(
+    @Inject(ClusterView) private readonly cluster: ClusterView,
+    @Inject(NodeState) private readonly state: NodeState,
+  ) {}
+
+  @Get('cluster')
+  report(): ClusterReport {
+    const members = [...this.cluster.members().values()]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map(({ id, url, startedAt }) => ({
+        id,
+        url,
+        startedAt: new Date(startedAt).toISOString(),
+      }));
+    return {
+      node: this.cluster.self,
+      epoch: this.cluster.epoch,
+      ring: [...this.cluster.ring.nodes],
+      members,
+      sessions: this.state.localSessions(),
+      pins: this.cluster.pins.size,
+      leaving: this.cluster.isLeaving,
+    };
+  }
+}

@@ -1,0 +1,210 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Log } from '@app/logging';
+import {
+  clusterKeys,
+  resolveClusterOptions,
+  type ClusterOptions,
+  type ResolvedClusterOptions,
+} from './cluster-options.js';
+import { ClusterMessageType, decodeClusterMessage, encodeClusterMessage } from './cluster-messages.js';
+import type { NodeId, SessionId } from './ids.js';
+import type { ClusterChange, Member } from './member.js';
+import { Membership, type NodeIdTakenError } from './membership.js';
+import { MembershipStore } from './membership-store.js';
+import { PinTable } from './pin-table.js';
+import { Ring } from './ring.js';
+import { mintSessionIdFor, randomSessionId } from './session-ids.js';
+
+export interface ClusterViewEvents {
+  change: [ClusterChange];
+  conflict: [NodeIdTakenError];
+  /** A draining peer asks this node to answer these sessions' pending long-polls. */
+  flushPolls: [SessionId[]];
+}
+
+/**
+ * This node's picture of the cluster: the members, the ring built over them,
+ * and the pins. Answers the two questions routing asks — who owns this sid, and
+ * where does that node live — from memory, never with a Redis round trip.
+ */
+export class ClusterView extends EventEmitter<ClusterViewEvents> {
+  readonly self: NodeId;
+  readonly pins: PinTable;
+  private readonly options: ResolvedClusterOptions;
+  private readonly keys: ReturnType<typeof clusterKeys>;
+  private readonly membership: Membership;
+  private ringValue: Ring;
+  private leaving = false;
+  private subscribedOnce = false;
+
+  constructor(
+    options: ClusterOptions,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly log: Log,
+  ) {
+    super();
+    this.options = resolveClusterOptions(options);
+    this.self = options.self;
+    this.keys = clusterKeys(this.options.keyPrefix);
+    const member: Member = {
+      id: this.self,
+      url: options.url,
+      startedAt: Date.now(),
+      instance: randomUUID(),
+    };
+    this.membership = new Membership(member, new MembershipStore(redis, this.keys), this.options, log);
+    this.pins = new PinTable(this.self, redis, this.keys, log);
+    // Until the first heartbeat answers, this node alone: it can still serve.
+    this.ringValue = new Ring([this.self], 0);
+    this.membership.on('change', (change) => this.onMembershipChange(change));
+    this.membership.on('conflict', (error) => this.emit('conflict', error));
+  }
+
+  get ring(): Ring {
+    return this.ringValue;
+  }
+
+  get epoch(): number {
+    return this.ringValue.epoch;
+  }
+
+  members(): ReadonlyMap<NodeId, Member> {
+    return this.membership.current().members;
+  }
+
+  /** True once this node has left the ring (draining). */
+  get isLeaving(): boolean {
+    return this.leaving;
+  }
+
+  /** Subscribes, joins (rejecting a duplicate id), and loads the peers' pins. */
+  async start(): Promise<void> {
+    this.subscriber.on('message', (channel: string, raw: string) => this.onMessage(channel, raw));
+    // After a lost subscription, pins published meanwhile were missed: reload them.
+    this.subscriber.on('ready', () => {
+      if (this.subscribedOnce) void this.reloadPins();
+    });
+    await this.subscriber.subscribe(this.keys.membershipChannel, this.keys.pinChannel);
+    this.subscribedOnce = true;
+    await this.membership.join();
+    await this.announce(ClusterMessageType.Joined);
+    await this.reloadPins();
+  }
+
+  /** Owner of a sid: its pin if any, else the ring. */
+  ownerOf(sid: SessionId): NodeId {
+    return this.pins.lookup(sid) ?? this.ringValue.ownerOf(sid);
+  }
+
+  /** The advertised URL of a live member; undefined for anything else. */
+  urlOf(node: NodeId): string | undefined {
+    return this.members().get(node)?.url;
+  }
+
+  /** A new sid this node owns by the ring (random if this node is off the ring). */
+  mintSessionId(): SessionId {
+    return mintSessionIdFor(this.ringValue, this.self) ?? randomSessionId();
+  }
+
+  /** A live peer to hand a handshake to while this node drains. */
+  anyPeer(): NodeId | undefined {
+    const peers = this.ringValue.nodes.filter((node) => node !== this.self);
+    return peers[Math.floor(Math.random() * peers.length)];
+  }
+
+  /** A forward to `node` failed: check its heartbeat now rather than at the next tick. */
+  suspect(node: NodeId): void {
+    this.log.warn(`${node} did not answer a forwarded request; marked suspect, checking membership`);
+    this.membership.beatSoon();
+  }
+
+  /** Leaves the ring (graceful shutdown): peers stop sending this node new sessions. */
+  async leave(): Promise<void> {
+    if (this.leaving) return;
+    this.leaving = true;
+    await this.membership.leave();
+    await this.announce(ClusterMessageType.Left);
+  }
+
+  /**
+   * Asks `owner` to answer the long-polls this node relays for it (with a no-op
+   * packet), so a draining node is not left holding them until the next ping.
+   */
+  async requestFlush(owner: NodeId, sids: SessionId[]): Promise<void> {
+    const message = encodeClusterMessage({
+      type: ClusterMessageType.FlushPolls,
+      node: this.self,
+      owner,
+      sids,
+    });
+    await this.redis.publish(this.keys.membershipChannel, message);
+  }
+
+  /** Stops timers and the subscription. */
+  async close(): Promise<void> {
+    this.membership.stop();
+    try {
+      await this.subscriber.unsubscribe();
+    } catch {
+      // The connection is closing anyway.
+    }
+  }
+
+  private async announce(type: ClusterMessageType.Joined | ClusterMessageType.Left): Promise<void> {
+    const message = encodeClusterMessage({
+      type,
+      node: this.self,
+      epoch: this.epoch,
+    });
+    await this.redis.publish(this.keys.membershipChannel, message);
+  }
+
+  private onMessage(channel: string, raw: string): void {
+    const message = decodeClusterMessage(raw);
+    if (!message) {
+      this.log.warn(`ignored a malformed message on ${channel}`);
+      return;
+    }
+    if (channel === this.keys.pinChannel) return this.pins.onMessage(message);
+    if (message.node === this.self) return;
+    if (message.type === ClusterMessageType.FlushPolls) {
+      if (message.owner === this.self) this.emit('flushPolls', message.sids);
+      return;
+    }
+    this.membership.beatSoon();
+  }
+
+  private onMembershipChange(change: ClusterChange): void {
+    const nodes = new Set(change.members.keys());
+    if (!this.leaving) nodes.add(this.self);
+    else nodes.delete(this.self);
+    const previous = this.ringValue;
+    this.ringValue = nodes.size > 0 ? new Ring(nodes, change.epoch) : new Ring([this.self], change.epoch);
+    for (const { id } of change.left) {
+      const dropped = this.pins.dropNode(id);
+      if (dropped > 0) this.log.debug(`forgot ${dropped} pins of ${id}`);
+    }
+    this.log.info(`${describeChange(change, previous.epoch === 0, this.self)}; ${this.ringValue.toString()}`);
+    this.emit('change', change);
+  }
+
+  private async reloadPins(): Promise<void> {
+    try {
+      await this.pins.loadFrom(this.members().keys());
+    } catch (error) {
+      this.log.warn(`could not load pins: ${(error as Error).message}`);
+    }
+  }
+}
+
+function describeChange(change: ClusterChange, first: boolean, self: NodeId): string {
+  if (first) return `${self} joined the cluster`;
+  const parts = [
+    ...change.joined.map((node) => `${node} joined`),
+    ...change.left.map(({ id }) => `${id} left`),
+  ];
+  return parts.length > 0 ? parts.join(', ') : 'membership refreshed';
+}

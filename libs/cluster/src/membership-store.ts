@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import type { ClusterKeys } from './cluster-options.js';
+import { asNodeId, type NodeId } from './ids.js';
+import type { Member } from './member.js';
+
+/**
+ * One atomic step of membership, run by every node every heartbeat: drop members
+ * whose heartbeat is older than the TTL (by Redis's clock, so node clocks don't
+ * matter), renew this node, bump the shared epoch if the member set changed, and
+ * return the whole registry. One round trip a second per node.
+ *
+ * KEYS: members zset, member-info hash, epoch
+ * ARGV: id, member json, ttl ms, instance, pins key prefix
+ */
+const HEARTBEAT_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[3])
+local changed = false
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
+  for _, id in ipairs(expired) do
+    redis.call('HDEL', KEYS[2], id)
+    redis.call('DEL', ARGV[5] .. id)
+  end
+  changed = true
+end
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if existing and cjson.decode(existing).instance ~= ARGV[4] then
+  return {'conflict', existing}
+end
+if redis.call('ZADD', KEYS[1], now, ARGV[1]) == 1 then changed = true end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local epoch
+if changed then epoch = redis.call('INCR', KEYS[3]) else epoch = tonumber(redis.call('GET', KEYS[3]) or '0') end
+return {'ok', epoch, expired, redis.call('HVALS', KEYS[2])}
+`;
+
+/**
+ * Leaves on purpose: gone at once rather than after the TTL.
+ * KEYS: members zset, member-info hash, epoch, this node's pins. ARGV: id, instance
+ */
+const LEAVE_SCRIPT = `
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if not existing or cjson.decode(existing).instance ~= ARGV[2] then
+  return tonumber(redis.call('GET', KEYS[3]) or '0')
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[4])
+return redis.call('INCR', KEYS[3])
+`;
+
+export type HeartbeatResult =
+  | {
+      kind: 'ok';
+      epoch: number;
+      expired: NodeId[];
+      members: Map<NodeId, Member>;
+    }
+  /** Another live process holds this node id. */
+  | { kind: 'conflict'; holder: Member };
+
+/** The Redis side of membership: scripts in, typed results out. */
+export class MembershipStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ClusterKeys,
+  ) {}
+
+  async heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult> {
+    const reply = (await this.redis.eval(
+      HEARTBEAT_SCRIPT,
+      3,
+      this.keys.members,
+      this.keys.memberInfo,
+      this.keys.epoch,
+      self.id,
+      JSON.stringify(self),
+      ttlMs,
+      self.instance,
+      this.keys.pins(''),
+    )) as [string, ...unknown[]];
+    if (reply[0] === 'conflict')
+      return {
+        kind: 'conflict',
+        holder: JSON.parse(reply[1] as string) as Member,
+      };
+    const [, epoch, expired, infos] = reply as [string, number, string[], string[]];
+    const members = new Map<NodeId, Member>();
+    for (const info of infos) {
+      const member = JSON.parse(info) as Member;
+      members.set(asNodeId(member.id), member);
+    }
+    return { kind: 'ok', epoch, expired: expired.map(asNodeId), members };
+  }
+
+  async leave(self: Member): Promise<number> {
+    return (await this.redis.eval(
+      LEAVE_SCRIPT,
+      4,
+      this.keys.members,
+      this.keys.memberInfo,
+      this.keys.epoch,
+      this.keys.pins(self.id),
+      self.id,
+      self.instance,
+    )) as number;
+  }
+}

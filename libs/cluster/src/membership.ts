@@ -1,0 +1,127 @@
+import { EventEmitter } from 'node:events';
+import type { Log } from '@app/logging';
+import type { ResolvedClusterOptions } from './cluster-options.js';
+import type { NodeId } from './ids.js';
+import type { ClusterChange, Member } from './member.js';
+import type { MembershipStore } from './membership-store.js';
+
+export class NodeIdTakenError extends Error {
+  constructor(readonly holder: Member) {
+    super(
+      `node id ${holder.id} is already used by a live node at ${holder.url} ` +
+        `(started ${new Date(holder.startedAt).toISOString()}); choose another NODE_ID`,
+    );
+    this.name = 'NodeIdTakenError';
+  }
+}
+
+export interface MembershipEvents {
+  change: [ClusterChange];
+  /** This node's id was taken over while it was out of touch: it must stop. */
+  conflict: [NodeIdTakenError];
+}
+
+/**
+ * Keeps this node registered (heartbeat with TTL) and the view of the others
+ * current, emitting `change` whenever the member set or the epoch moves. Needs
+ * no peer list: Redis is the meeting point.
+ */
+export class Membership extends EventEmitter<MembershipEvents> {
+  private members = new Map<NodeId, Member>();
+  private epoch = 0;
+  private timer?: NodeJS.Timeout;
+  private beating?: Promise<void>;
+  private beatAgain = false;
+  private left = false;
+  private lastErrorLoggedAt = 0;
+
+  constructor(
+    readonly self: Member,
+    private readonly store: MembershipStore,
+    private readonly options: ResolvedClusterOptions,
+    private readonly log: Log,
+  ) {
+    super();
+  }
+
+  /** Registers this node; rejects with NodeIdTakenError if the id is live elsewhere. */
+  async join(): Promise<void> {
+    const result = await this.store.heartbeat(this.self, this.options.memberTtlMs);
+    if (result.kind === 'conflict') throw new NodeIdTakenError(result.holder);
+    this.apply(result.epoch, result.members);
+    this.timer = setInterval(() => this.beatSoon(), this.options.heartbeatIntervalMs);
+  }
+
+  /** Heartbeat now (coalesced): used when a peer announces a join or leave. */
+  beatSoon(): void {
+    if (this.left) return;
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
+    this.beating = this.beat().finally(() => {
+      this.beating = undefined;
+      if (this.beatAgain) {
+        this.beatAgain = false;
+        this.beatSoon();
+      }
+    });
+  }
+
+  /** Leaves the registry at once (graceful shutdown). Idempotent. */
+  async leave(): Promise<number> {
+    if (this.left) return this.epoch;
+    this.left = true;
+    this.stopTimer();
+    await this.beating;
+    const epoch = await this.store.leave(this.self);
+    const others = new Map(this.members);
+    others.delete(this.self.id);
+    this.apply(epoch, others);
+    return epoch;
+  }
+
+  /** Stops heartbeating without leaving (the TTL will expire this node). */
+  stop(): void {
+    this.left = true;
+    this.stopTimer();
+  }
+
+  current(): { epoch: number; members: ReadonlyMap<NodeId, Member> } {
+    return { epoch: this.epoch, members: this.members };
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const result = await this.store.heartbeat(this.self, this.options.memberTtlMs);
+      if (this.left) return;
+      if (result.kind === 'conflict') {
+        this.stop();
+        this.emit('conflict', new NodeIdTakenError(result.holder));
+        return;
+      }
+      this.apply(result.epoch, result.members);
+    } catch (error) {
+      // Redis away: keep the last view; peers keep forwarding to the nodes we know.
+      const now = Date.now();
+      if (now - this.lastErrorLoggedAt > 5000) {
+        this.lastErrorLoggedAt = now;
+        this.log.warn(`heartbeat failed: ${(error as Error).message}; keeping ring epoch ${this.epoch}`);
+      }
+    }
+  }
+
+  private apply(epoch: number, members: Map<NodeId, Member>): void {
+    const joined = [...members.keys()].filter((id) => !this.members.has(id));
+    const left = [...this.members.values()].filter((member) => !members.has(member.id));
+    if (epoch === this.epoch && joined.length === 0 && left.length === 0) return;
+    this.epoch = epoch;
+    this.members = members;
+    this.emit('change', { epoch, members, joined, left });
+  }
+}

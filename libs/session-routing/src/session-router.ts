@@ -1,0 +1,189 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parseSessionId, type NodeId, type SessionId } from '@app/cluster';
+import type { Log } from '@app/logging';
+import { answerSessionUnknown, answerUpgradeSessionUnknown } from './engine-errors.js';
+import {
+  describeEngineRequest,
+  describeForLog,
+  KIND_LABEL,
+  type EngineRequestInfo,
+} from './engine-request.js';
+import type { ForwardOutcome, ForwardTarget } from './forward-target.js';
+import type { HttpForwarder } from './http-forwarder.js';
+import { PeerAuth, stripPeerHeaders } from './peer-auth.js';
+import type { UpgradeForwarder } from './upgrade-forwarder.js';
+
+/** What the router needs to know of the cluster (ClusterView provides it). */
+export interface RoutingCluster {
+  readonly self: NodeId;
+  readonly isLeaving: boolean;
+  ownerOf(sid: SessionId): NodeId;
+  urlOf(node: NodeId): string | undefined;
+  anyPeer(): NodeId | undefined;
+  suspect(node: NodeId): void;
+}
+
+/** The local engine.io server, as far as routing is concerned. */
+export interface LocalEngine {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+type Decision =
+  | { serve: 'locally'; info: EngineRequestInfo; via?: string }
+  | { serve: 'remotely'; info: EngineRequestInfo; target: ForwardTarget };
+
+export interface SessionRouterDeps {
+  cluster: RoutingCluster;
+  engine: LocalEngine;
+  peerAuth: PeerAuth;
+  http: HttpForwarder;
+  upgrades: UpgradeForwarder;
+  /** `Router` context: routing decisions. */
+  log: Log;
+  /** `EngineIO` context: requests served here. */
+  engineLog: Log;
+}
+
+/**
+ * Sends every engine.io request to its session's owner. Reads top to bottom:
+ * verify the peer headers, decide (hop limit, handshake, owner), then serve
+ * locally or forward. The router only ever connects to advertised URLs of live
+ * members — nothing in a request can name a host.
+ */
+export class SessionRouter {
+  /** Forwarded long-polls under way, by sid: a draining node asks their owners to flush them. */
+  private readonly relayedPolls = new Map<SessionId, NodeId>();
+
+  constructor(private readonly deps: SessionRouterDeps) {}
+
+  route(req: IncomingMessage, res: ServerResponse): void {
+    const decision = this.decide(req, false);
+    if (decision.serve === 'locally') return this.serveLocally(decision, req, res);
+    void this.forward(decision, req, res);
+  }
+
+  routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const decision = this.decide(req, true);
+    if (decision.serve === 'locally') return this.serveUpgradeLocally(decision, req, socket, head);
+    void this.forwardUpgrade(decision, req, socket, head);
+  }
+
+  /** Long-polls this node is relaying, grouped by owner. */
+  relayedPollsByOwner(): Map<NodeId, SessionId[]> {
+    const byOwner = new Map<NodeId, SessionId[]>();
+    for (const [sid, owner] of this.relayedPolls) {
+      const list = byOwner.get(owner) ?? [];
+      list.push(sid);
+      byOwner.set(owner, list);
+    }
+    return byOwner;
+  }
+
+  private decide(req: IncomingMessage, isUpgrade: boolean): Decision {
+    const info = describeEngineRequest(req, isUpgrade);
+    const via = this.deps.peerAuth.verify(req.headers, {
+      method: req.method ?? '',
+      url: req.url ?? '',
+    });
+    stripPeerHeaders(req.headers);
+    // Hop limit 1: what a peer forwarded is served here, never sent on.
+    if (via) return { serve: 'locally', info, via };
+    const { cluster } = this.deps;
+    if (info.kind === 'handshake') {
+      // New sessions are placed where they land, unless this node is leaving.
+      const peer = cluster.isLeaving ? cluster.anyPeer() : undefined;
+      return this.towards(peer, info);
+    }
+    const sid = parseSessionId(info.sid);
+    // No or malformed sid: engine.io gives its own 400 answer.
+    if (!sid) return { serve: 'locally', info };
+    return this.towards(cluster.ownerOf(sid), info);
+  }
+
+  private towards(node: NodeId | undefined, info: EngineRequestInfo): Decision {
+    if (!node || node === this.deps.cluster.self) return { serve: 'locally', info };
+    const url = this.deps.cluster.urlOf(node);
+    // An owner that is no member any more: its sessions are gone; engine.io says so.
+    if (!url) return { serve: 'locally', info };
+    return { serve: 'remotely', info, target: { id: node, url } };
+  }
+
+  private serveLocally(decision: Decision, req: IncomingMessage, res: ServerResponse): void {
+    this.logServed(decision, decision.serve === 'locally' ? decision.via : undefined);
+    if (decision.info.sid) res.setHeader('x-owner', this.deps.cluster.self);
+    this.deps.engine.handleRequest(req, res);
+  }
+
+  private serveUpgradeLocally(decision: Decision, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.logServed(decision, decision.serve === 'locally' ? decision.via : undefined);
+    this.deps.engine.handleUpgrade(req, socket, head);
+  }
+
+  private async forward(
+    decision: Extract<Decision, { serve: 'remotely' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const { info, target } = decision;
+    this.logForward(info, target);
+    const sid = info.kind === 'poll' ? parseSessionId(info.sid) : undefined;
+    if (sid) this.relayedPolls.set(sid, target.id as NodeId);
+    const headers = this.peerHeaders(req);
+    const outcome = await this.deps.http.forward(req, res, target, headers);
+    if (sid) this.relayedPolls.delete(sid);
+    if (outcome === 'unreachable') {
+      this.ownerUnreachable(info, target);
+      answerSessionUnknown(res);
+    }
+  }
+
+  private async forwardUpgrade(
+    decision: Extract<Decision, { serve: 'remotely' }>,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    const { info, target } = decision;
+    this.logForward(info, target);
+    const outcome: ForwardOutcome = await this.deps.upgrades.forward(
+      req,
+      socket,
+      head,
+      target,
+      this.peerHeaders(req),
+    );
+    if (outcome === 'unreachable') {
+      this.ownerUnreachable(info, target);
+      answerUpgradeSessionUnknown(socket);
+    }
+  }
+
+  private peerHeaders(req: IncomingMessage): Record<string, string> {
+    return this.deps.peerAuth.sign(this.deps.cluster.self, {
+      method: req.method ?? '',
+      url: req.url ?? '',
+    });
+  }
+
+  private ownerUnreachable(info: EngineRequestInfo, target: ForwardTarget): void {
+    this.deps.log.warn(
+      `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id} failed: ` +
+        `owner unreachable; answered "Session ID unknown" so the client reconnects`,
+    );
+    this.deps.cluster.suspect(target.id as NodeId);
+  }
+
+  private logForward(info: EngineRequestInfo, target: ForwardTarget): void {
+    if (!this.deps.log.isDebugEnabled()) return;
+    this.deps.log.debug(
+      `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id}`,
+    );
+  }
+
+  private logServed(decision: Decision, via: string | undefined): void {
+    if (!this.deps.engineLog.isDebugEnabled()) return;
+    this.deps.engineLog.debug(describeForLog(decision.info, via));
+  }
+}
