@@ -23,13 +23,8 @@ export interface TestNginx {
 export async function startNginx(upstreams: string[], options: { port?: number } = {}): Promise<TestNginx> {
   const port = options.port ?? (await freePort());
   const prefix = tempDir('nginx');
-  const conf = writeNginxConfig({
-    prefix,
-    port,
-    upstreams,
-    logDir: join(prefix, 'logs'),
-    daemon: false,
-  });
+  const logDir = join(prefix, 'logs');
+  const conf = writeNginxConfig({ prefix, port, upstreams, logDir, daemon: false });
   const proc = new ManagedProcess('nginx', 'nginx', ['-p', prefix, '-c', conf]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
