@@ -178,7 +178,9 @@ describe('cluster membership', () => {
     const neverOnNode4 = [...people, ...newcomers].filter((c) => c.sessions.every((s) => s.node !== 'node4'));
     expect(neverOnNode4.length).toBeGreaterThan(25);
     expect(
-      neverOnNode4.filter((c) => c.disconnects.length > 0).map((c) => `${c.user}: ${c.disconnects}`),
+      neverOnNode4
+        .filter((c) => c.disconnects.length > 0)
+        .map((c) => `${c.user}: ${c.disconnects.join(', ')}`),
     ).toEqual([]);
     expect(talk.failures.filter((f) => !onNode4.some((c) => f.startsWith(`${c.user}:`)))).toEqual([]);
     expect(node4.process.output()).toMatch(/\[node4\] .* SIGTERM received: leaving the cluster/);
