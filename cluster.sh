@@ -253,7 +253,7 @@ cmd_start() {
   # Shrinking: nginx no longer sends to the extra nodes, so they can go.
   for ((i = count + 1; i <= previous; i++)); do
     step "stopping node$i (cluster shrinks to $count)"
-    stop_pid "$(read_pid "$STATE_DIR/node$i.pid")" "$(node_pattern "$i")" "node$i" 15
+    stop_pid "$(read_pid "$STATE_DIR/node$i.pid")" "$(node_pattern "$i")" "node$i" 40
     rm -f "$STATE_DIR/node$i.pid"
   done
 
@@ -296,7 +296,7 @@ cmd_stop() {
     fi
     rm -f "$f"
   done
-  for ((i = 0; i < ${#pids[@]}; i++)); do stop_pid "${pids[$i]}" "--ringchat-node=${names[$i]}" "${names[$i]}" 15; done
+  for ((i = 0; i < ${#pids[@]}; i++)); do stop_pid "${pids[$i]}" "--ringchat-node=${names[$i]}" "${names[$i]}" 40; done
   if [ "${S_OWN_REDIS:-no}" = yes ]; then
     pid=$(read_pid "$STATE_DIR/redis.pid")
     if is_ours "$pid" "$(redis_pattern)"; then

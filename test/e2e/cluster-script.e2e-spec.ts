@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, PROJECT_ROOT, tempDir } from '../harness/index.js';
 
@@ -113,6 +114,29 @@ describe('./cluster.sh', () => {
     expect((await cluster('stop')).stdout).toContain('nothing to stop');
     const after = await cluster('status');
     expect(after.code).toBe(1);
+  });
+
+  it('starts the protocol-test profile: RINGCHAT_PROFILE=protocol-test ./cluster.sh start', async () => {
+    env = { ...env, RINGCHAT_PROFILE: 'protocol-test', PORT: String(await freePort()) };
+    const started = await cluster('start', '2');
+    expect(started.code, started.stdout).toBe(0);
+    try {
+      const response = await fetch(`http://127.0.0.1:${env.PORT}/socket.io/?EIO=4&transport=polling`);
+      const handshake = JSON.parse((await response.text()).slice(1)) as Record<string, unknown>;
+      expect(handshake).toMatchObject({ pingInterval: 300, pingTimeout: 200, maxPayload: 1_000_000 });
+      const client = io(`http://127.0.0.1:${env.PORT}`, { transports: ['polling'], reconnection: false });
+      try {
+        const echoed = new Promise<unknown[]>((resolve) =>
+          client.once('message-back', (...args) => resolve(args)),
+        );
+        client.emit('message', 'through', 'cluster.sh');
+        expect(await echoed).toEqual(['through', 'cluster.sh']);
+      } finally {
+        client.close();
+      }
+    } finally {
+      expect((await cluster('stop')).code).toBe(0);
+    }
   });
 
   it('refuses a bad node count with a clear message', async () => {

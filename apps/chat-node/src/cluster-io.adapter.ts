@@ -117,8 +117,8 @@ export class ClusterIoAdapter extends IoAdapter {
       pingTimeout: this.config.pingTimeoutMs,
       maxHttpBufferSize: this.config.maxPayloadBytes,
       // socket.io-client 2.x speaks Engine.IO v3.
-      allowEIO3: true,
-      cors: this.config.corsOrigin ? { origin: this.config.corsOrigin, credentials: true } : undefined,
+      allowEIO3: this.config.allowEio3,
+      cors: this.config.corsOrigin ? { origin: this.config.corsOrigin } : undefined,
     };
   }
 

@@ -33,6 +33,7 @@ describe('loadNodeConfig', () => {
       memberTtlMs: 3000,
       profile: 'chat',
       connectTimeoutMs: 45000,
+      allowEio3: true,
     });
   });
 
@@ -44,6 +45,7 @@ describe('loadNodeConfig', () => {
       connectTimeoutMs: 1000,
       maxPayloadBytes: 1_000_000,
       corsOrigin: '*',
+      allowEio3: false,
     });
   });
 

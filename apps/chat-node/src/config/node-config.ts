@@ -38,6 +38,8 @@ export interface NodeConfig {
   connectTimeoutMs: number;
   /** Allowed CORS origin for engine.io requests, if any (set by the profile). */
   corsOrigin?: string;
+  /** Accept Engine.IO v3 clients (socket.io-client 2.x); off in the protocol-test profile. */
+  allowEio3: boolean;
 }
 
 export const PROFILES = ['chat', 'protocol-test'] as const;
@@ -55,6 +57,8 @@ const PROFILE_SETTINGS: Record<Profile, Partial<NodeConfig>> = {
     connectTimeoutMs: 1000,
     maxPayloadBytes: 1_000_000,
     corsOrigin: '*',
+    // The suite expects a request without EIO=4 to be refused.
+    allowEio3: false,
   },
 };
 
@@ -195,6 +199,7 @@ export function loadNodeConfig(env: Env): NodeConfig {
     memberTtlMs: read.integer('MEMBER_TTL_MS', 100, 600_000),
     profile: read.oneOf('RINGCHAT_PROFILE', PROFILES),
     connectTimeoutMs: 45_000,
+    allowEio3: true,
   };
   if (config.memberTtlMs < 2 * config.heartbeatIntervalMs) {
     read.fail('MEMBER_TTL_MS', 'must be at least twice HEARTBEAT_INTERVAL_MS');

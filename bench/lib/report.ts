@@ -1,0 +1,67 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { LatencySummary } from './stats.js';
+
+/** One line of the result table. */
+export interface ResultRow {
+  scenario: string;
+  variant: string;
+  latency: LatencySummary;
+  /** Deliveries that never arrived; undefined where nothing can be lost. */
+  lost?: number;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? 'unknown',
+    cores: cores.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: `${platform()} ${release()}`,
+    node: process.version,
+  };
+}
+
+export function markdownTable(rows: ResultRow[]): string {
+  const header = ['scenario', 'variant', 'samples', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'lost'];
+  const lines = rows.map(({ scenario, variant, latency, lost }) => [
+    scenario,
+    variant,
+    String(latency.samples),
+    ms(latency.p50),
+    ms(latency.p99),
+    ms(latency.mean),
+    ms(latency.max),
+    lost === undefined ? '-' : String(lost),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
+  const format = (cells: string[]): string =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
+  return [format(header), rule, ...lines.map(format)].join('\n');
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : '-';
+}
+
+/**
+ * Writes `<dir>/<name>-<timestamp>.json`. The timestamp is ISO 8601 in its basic
+ * form (20260121T184022Z): sortable, and without the colons some file systems refuse.
+ */
+export function writeResultFile(dir: string, name: string, date: Date, content: unknown): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const file = join(dir, `${name}-${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+  return file;
+}
