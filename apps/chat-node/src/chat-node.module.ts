@@ -3,6 +3,7 @@ import { ChatModule } from '@app/chat';
 import { asNodeId, ClusterModule } from '@app/cluster';
 import type { TaggedLogger } from '@app/logging';
 import { RedisModule } from '@app/redis';
+import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
@@ -15,7 +16,21 @@ import { NODE_CONFIG } from './tokens.js';
 export class ChatNodeModule {
   static forRoot(config: NodeConfig, logger: TaggedLogger, state: NodeState): DynamicModule {
     const application =
-      config.profile === 'protocol-test' ? ProtocolTestModule : ChatModule.forRoot({ nodeId: config.nodeId });
+      config.profile === 'protocol-test'
+        ? ProtocolTestModule
+        : ChatModule.forRoot(
+            {
+              nodeId: config.nodeId,
+              historyPageSize: config.historyPageSize,
+              retentionMaxMessages: config.historyRetention,
+              retentionMaxAgeMs: config.historyMaxAgeMs,
+              messageMaxLength: config.messageMaxLength,
+              ratePerSecond: config.ratePerSecond,
+              rateBurst: config.rateBurst,
+            },
+            logger,
+          );
+    const bridges = config.profile === 'protocol-test' ? [] : [ChatClusterBridge];
     return {
       module: ChatNodeModule,
       imports: [
@@ -33,6 +48,7 @@ export class ChatNodeModule {
       ],
       controllers: [HealthController, ClusterController],
       providers: [
+        ...bridges,
         { provide: NODE_CONFIG, useValue: config },
         { provide: NodeState, useValue: state },
       ],

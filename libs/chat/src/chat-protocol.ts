@@ -1,7 +1,8 @@
 /**
  * The `/chat` namespace protocol, compatible with the Play socket.io clustered
- * chat client. Server events go to every member of the room, including the
- * client that caused them: clients render their own actions from these echoes.
+ * chat client and extended with ids, acks, history, resume and presence. Room
+ * events go to every member, including the client that caused them: clients
+ * render their own actions from these echoes.
  */
 export const CHAT_NAMESPACE = '/chat';
 
@@ -9,29 +10,70 @@ export const ChatEvent = {
   JoinRoom: 'join room',
   LeaveRoom: 'leave room',
   ChatMessage: 'chat message',
+  /** Client → server: an older page; server → client: a page or a replay. */
+  History: 'history',
+  /** Client → server: re-join rooms after a reconnect, replaying what was missed. */
+  Resume: 'resume',
+  Members: 'members',
+  Rooms: 'rooms',
   Error: 'error',
   /** Server → the connecting client only: who it is and which node serves it. */
   Session: 'session',
 } as const;
 
-/** Client → server. */
-export interface RoomRequest {
+/** Events a client may send; anything else is answered with an error. */
+export const CLIENT_EVENTS: ReadonlySet<string> = new Set([
+  ChatEvent.JoinRoom,
+  ChatEvent.LeaveRoom,
+  ChatEvent.ChatMessage,
+  ChatEvent.History,
+  ChatEvent.Resume,
+  ChatEvent.Members,
+  ChatEvent.Rooms,
+]);
+
+/** A stored message as every client receives it. `id` is its Redis Stream id. */
+export interface ChatMessageEvent {
+  id: string;
   room: string;
-}
-export interface ChatMessageRequest {
-  room: string;
+  user: string;
   message: string;
+  /** ms since the epoch, from the id. */
+  ts: number;
+  /** The node that accepted it. */
+  node: string;
+  clientMsgId?: string;
 }
 
-/** Server → room members. `user` is always the sending session's user. */
+/** Server → room members. `user` is always the session's user. */
 export interface RoomEvent {
   room: string;
   user: string;
 }
-export interface ChatMessageEvent {
+
+/**
+ * Messages of one room, oldest first: the latest page on join, a replay after
+ * a resume, or an older page. `recovered: false` means the messages after the
+ * client's last id fell out of retention: this is the latest page instead.
+ */
+export interface HistoryEvent {
   room: string;
+  messages: ChatMessageEvent[];
+  /** Older messages exist before the first one here. */
+  more: boolean;
+  /** Present on a resume. */
+  recovered?: boolean;
+}
+
+export interface Member {
   user: string;
-  message: string;
+  node: string;
+  since: number;
+}
+
+export interface RoomSummary {
+  room: string;
+  members: number;
 }
 
 /** Sent once on connect, so a client (and a test) can see where it lives. */
@@ -41,5 +83,7 @@ export interface SessionEvent {
   sid: string;
 }
 
-/** What an event handler acknowledges with. */
-export type ChatAck = { ok: true } | { error: string };
+/** Rooms to re-join with the last message id seen in each (null: none seen yet). */
+export type ResumeRooms = Record<string, string | null>;
+
+export type ChatAck<T extends object = object> = ({ ok: true } & T) | { error: string };

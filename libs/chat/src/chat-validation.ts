@@ -1,11 +1,11 @@
-/** Limits of the chat protocol, with their defaults in one place. */
+import type { ResumeRooms } from './chat-protocol.js';
+
+/** Fixed limits of the protocol (the message length is configurable). */
 export const CHAT_LIMITS = {
-  /** Longest user name, in characters. */
   userMaxLength: 32,
-  /** Longest room name, in characters. */
   roomMaxLength: 64,
-  /** Longest message text, in characters. */
-  messageMaxLength: 2000,
+  clientMsgIdMaxLength: 64,
+  resumeMaxRooms: 50,
 } as const;
 
 // Letters and digits of any script, space, and a few separators: safe in URLs,
@@ -13,12 +13,14 @@ export const CHAT_LIMITS = {
 const ROOM_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _.-]*$/u;
 // Printable: no control characters (which would also break log lines).
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
+const CLIENT_MSG_ID = /^[A-Za-z0-9_-]+$/;
+const STREAM_ID = /^\d{1,16}-\d{1,16}$/;
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** True if `text` has at most `max` user-perceived characters (an emoji counts once). */
 function fitsLength(text: string, max: number): boolean {
-  // Cheap bound first: a grapheme is at most a handful of code units in practice.
+  // Cheap bounds first: a grapheme is at least one code unit, and rarely more than eight.
   if (text.length <= max) return true;
   if (text.length > max * 8) return false;
   let count = 0;
@@ -32,19 +34,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
 export function checkUser(value: unknown): Checked<string> {
   if (typeof value !== 'string' || value.trim() === '') {
-    return {
-      ok: false,
-      error: 'a user name is required: pass auth.user or the query parameter user',
-    };
+    return fail('a user name is required: pass auth.user or the query parameter user');
   }
   const user = value.trim();
   if (!fitsLength(user, CHAT_LIMITS.userMaxLength) || !PRINTABLE.test(user)) {
-    return {
-      ok: false,
-      error: `user must be 1-${CHAT_LIMITS.userMaxLength} printable characters`,
-    };
+    return fail(`user must be 1-${CHAT_LIMITS.userMaxLength} printable characters`);
   }
   return { ok: true, value: user };
 }
@@ -52,32 +50,81 @@ export function checkUser(value: unknown): Checked<string> {
 export function checkRoom(value: unknown): Checked<string> {
   const room = typeof value === 'string' ? value.trim() : '';
   if (room === '' || !fitsLength(room, CHAT_LIMITS.roomMaxLength) || !ROOM_PATTERN.test(room)) {
-    return {
-      ok: false,
-      error: `room must be 1-${CHAT_LIMITS.roomMaxLength} letters, digits, spaces, "_", "-" or "." (starting with a letter or digit)`,
-    };
+    return fail(
+      `room must be 1-${CHAT_LIMITS.roomMaxLength} letters, digits, spaces, "_", "-" or "." (starting with a letter or digit)`,
+    );
   }
   return { ok: true, value: room };
 }
 
+export function isStreamId(value: unknown): value is string {
+  return typeof value === 'string' && STREAM_ID.test(value);
+}
+
 export function checkRoomRequest(payload: unknown): Checked<string> {
-  if (!isRecord(payload)) return { ok: false, error: 'expected an object {room}' };
+  if (!isRecord(payload)) return fail('expected an object {room}');
   return checkRoom(payload.room);
 }
 
-export function checkChatMessage(payload: unknown): Checked<{ room: string; message: string }> {
-  if (!isRecord(payload)) return { ok: false, error: 'expected an object {room, message}' };
+export interface MessageRequest {
+  room: string;
+  message: string;
+  clientMsgId?: string;
+}
+
+export function checkChatMessage(payload: unknown, maxLength: number): Checked<MessageRequest> {
+  if (!isRecord(payload)) return fail('expected an object {room, message, clientMsgId?}');
   const room = checkRoom(payload.room);
   if (!room.ok) return room;
-  const message = payload.message;
-  if (typeof message !== 'string' || message.trim() === '') {
-    return { ok: false, error: 'message must be a non-empty string' };
+  const { message, clientMsgId } = payload;
+  if (typeof message !== 'string' || message.trim() === '') return fail('message must be a non-empty string');
+  if (!fitsLength(message, maxLength)) return fail(`message must be at most ${maxLength} characters`);
+  if (
+    clientMsgId !== undefined &&
+    (typeof clientMsgId !== 'string' ||
+      clientMsgId.length > CHAT_LIMITS.clientMsgIdMaxLength ||
+      !CLIENT_MSG_ID.test(clientMsgId))
+  ) {
+    return fail(`clientMsgId must be 1-${CHAT_LIMITS.clientMsgIdMaxLength} characters of A-Z a-z 0-9 _ -`);
   }
-  if (message.length > CHAT_LIMITS.messageMaxLength) {
-    return {
-      ok: false,
-      error: `message must be at most ${CHAT_LIMITS.messageMaxLength} characters`,
-    };
+  return { ok: true, value: { room: room.value, message, clientMsgId } };
+}
+
+export interface HistoryRequest {
+  room: string;
+  before?: string;
+  limit: number;
+}
+
+export function checkHistoryRequest(
+  payload: unknown,
+  defaultLimit: number,
+  maxLimit: number,
+): Checked<HistoryRequest> {
+  if (!isRecord(payload)) return fail('expected an object {room, before?, limit?}');
+  const room = checkRoom(payload.room);
+  if (!room.ok) return room;
+  const { before, limit } = payload;
+  if (before !== undefined && !isStreamId(before)) return fail('before must be a message id');
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+    return fail('limit must be a positive whole number');
   }
-  return { ok: true, value: { room: room.value, message } };
+  return { ok: true, value: { room: room.value, before, limit: Math.min(limit ?? defaultLimit, maxLimit) } };
+}
+
+/** `{rooms: {room: lastId | null}}`, from a `resume` event or the handshake auth. */
+export function checkResume(payload: unknown): Checked<ResumeRooms> {
+  if (!isRecord(payload) || !isRecord(payload.rooms))
+    return fail('expected an object {rooms: {room: lastId}}');
+  const entries = Object.entries(payload.rooms);
+  if (entries.length > CHAT_LIMITS.resumeMaxRooms) return fail(`at most ${CHAT_LIMITS.resumeMaxRooms} rooms`);
+  const rooms: ResumeRooms = {};
+  for (const [name, lastId] of entries) {
+    const room = checkRoom(name);
+    if (!room.ok) return room;
+    if (lastId !== null && !isStreamId(lastId))
+      return fail(`the last id of ${room.value} must be a message id or null`);
+    rooms[room.value] = lastId;
+  }
+  return { ok: true, value: rooms };
 }

@@ -1,13 +1,51 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { CHAT_OPTIONS, type ChatOptions } from './chat-options.js';
+import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import type { TaggedLogger } from '@app/logging';
+import { RedisConnections } from '@app/redis';
+import { resolveChatOptions, type ChatOptions } from './chat-options.js';
+import { ChatService } from './chat-service.js';
 import { ChatGateway } from './chat.gateway.js';
+import { Presence } from './presence.js';
+import { RoomFanout } from './room-fanout.js';
+import { RoomHistory } from './room-history.js';
+
+/** Starts the message fan-out once the gateway has its namespace. */
+class ChatLifecycle implements OnModuleInit {
+  constructor(@Inject(ChatService) private readonly chat: ChatService) {}
+  async onModuleInit(): Promise<void> {
+    await this.chat.start();
+  }
+}
 
 @Module({})
 export class ChatModule {
-  static forRoot(options: ChatOptions): DynamicModule {
+  static forRoot(options: ChatOptions, logger: TaggedLogger): DynamicModule {
+    const resolved = resolveChatOptions(options);
     return {
       module: ChatModule,
-      providers: [{ provide: CHAT_OPTIONS, useValue: options }, ChatGateway],
+      providers: [
+        {
+          provide: ChatService,
+          useFactory: (redis: RedisConnections) => {
+            const log = logger.forContext('Chat');
+            const history = new RoomHistory(redis.command, {
+              maxMessages: resolved.retentionMaxMessages,
+              maxAgeMs: resolved.retentionMaxAgeMs,
+              dedupTtlSeconds: resolved.dedupTtlSeconds,
+            });
+            return new ChatService(
+              resolved,
+              history,
+              new RoomFanout(redis.events, log),
+              new Presence(redis.command),
+              log,
+            );
+          },
+          inject: [RedisConnections],
+        },
+        ChatGateway,
+        ChatLifecycle,
+      ],
+      exports: [ChatService],
     };
   }
 }

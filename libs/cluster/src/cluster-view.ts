@@ -163,6 +163,8 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   }
 
   private onMessage(channel: string, raw: string): void {
+    // The subscriber connection is shared; other parts listen on other channels.
+    if (channel !== this.keys.pinChannel && channel !== this.keys.membershipChannel) return;
     const message = decodeClusterMessage(raw);
     if (!message) {
       this.log.warn(`ignored a malformed message on ${channel}`);

@@ -34,6 +34,12 @@ describe('loadNodeConfig', () => {
       profile: 'chat',
       connectTimeoutMs: 45000,
       allowEio3: true,
+      historyPageSize: 50,
+      historyRetention: 1000,
+      historyMaxAgeMs: 0,
+      messageMaxLength: 2000,
+      ratePerSecond: 20,
+      rateBurst: 40,
     });
   });
 

@@ -34,6 +34,17 @@ export interface NodeConfig {
   memberTtlMs: number;
   /** `RINGCHAT_PROFILE`: `chat`, or `protocol-test` for the socket.io protocol test suite. @default 'chat' */
   profile: Profile;
+  /** `HISTORY_PAGE_SIZE`: messages sent on join. @default 50 */
+  historyPageSize: number;
+  /** `HISTORY_RETENTION`: messages kept per room. @default 1000 */
+  historyRetention: number;
+  /** `HISTORY_MAX_AGE_MS`: also drop older messages; 0 keeps them. @default 0 */
+  historyMaxAgeMs: number;
+  /** `MESSAGE_MAX_LENGTH`: longest message, in characters. @default 2000 */
+  messageMaxLength: number;
+  /** `RATE_LIMIT_PER_SEC` / `RATE_LIMIT_BURST`: events per connection. @default 20 / 40 */
+  ratePerSecond: number;
+  rateBurst: number;
   /** socket.io's connectTimeout (set by the profile). */
   connectTimeoutMs: number;
   /** Allowed CORS origin for engine.io requests, if any (set by the profile). */
@@ -77,6 +88,12 @@ export const CONFIG_DEFAULTS = {
   HEARTBEAT_INTERVAL_MS: '1000',
   MEMBER_TTL_MS: '3000',
   RINGCHAT_PROFILE: 'chat',
+  HISTORY_PAGE_SIZE: '50',
+  HISTORY_RETENTION: '1000',
+  HISTORY_MAX_AGE_MS: '0',
+  MESSAGE_MAX_LENGTH: '2000',
+  RATE_LIMIT_PER_SEC: '20',
+  RATE_LIMIT_BURST: '40',
 } as const;
 
 export class ConfigError extends Error {
@@ -198,6 +215,12 @@ export function loadNodeConfig(env: Env): NodeConfig {
     heartbeatIntervalMs: read.integer('HEARTBEAT_INTERVAL_MS', 50, 60_000),
     memberTtlMs: read.integer('MEMBER_TTL_MS', 100, 600_000),
     profile: read.oneOf('RINGCHAT_PROFILE', PROFILES),
+    historyPageSize: read.integer('HISTORY_PAGE_SIZE', 1, 500),
+    historyRetention: read.integer('HISTORY_RETENTION', 10, 10_000_000),
+    historyMaxAgeMs: read.integer('HISTORY_MAX_AGE_MS', 0, 10 * 365 * 24 * 3600 * 1000),
+    messageMaxLength: read.integer('MESSAGE_MAX_LENGTH', 1, 100_000),
+    ratePerSecond: read.integer('RATE_LIMIT_PER_SEC', 1, 100_000),
+    rateBurst: read.integer('RATE_LIMIT_BURST', 1, 100_000),
     connectTimeoutMs: 45_000,
     allowEio3: true,
   };
@@ -240,6 +263,12 @@ Configured by environment variables:
   HEARTBEAT_INTERVAL_MS membership heartbeat               default ${d.HEARTBEAT_INTERVAL_MS}
   MEMBER_TTL_MS        silent nodes leave the ring after   default ${d.MEMBER_TTL_MS}
   RINGCHAT_PROFILE     chat | protocol-test                default ${d.RINGCHAT_PROFILE}
+  HISTORY_PAGE_SIZE    messages a client gets on join      default ${d.HISTORY_PAGE_SIZE}
+  HISTORY_RETENTION    messages kept per room              default ${d.HISTORY_RETENTION}
+  HISTORY_MAX_AGE_MS   drop older messages (0: never)      default ${d.HISTORY_MAX_AGE_MS}
+  MESSAGE_MAX_LENGTH   longest message, in characters      default ${d.MESSAGE_MAX_LENGTH}
+  RATE_LIMIT_PER_SEC   events per second per connection    default ${d.RATE_LIMIT_PER_SEC}
+  RATE_LIMIT_BURST     burst of events per connection      default ${d.RATE_LIMIT_BURST}
 A bad or missing value stops the node with one line naming the variable (exit code 2).
 `;
 }

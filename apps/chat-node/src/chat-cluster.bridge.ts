@@ -1,0 +1,23 @@
+import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
+import { ChatService } from '@app/chat';
+import { ClusterView } from '@app/cluster';
+
+/** Tells the chat when a node leaves the cluster, so its users leave every room. */
+export class ChatClusterBridge implements OnModuleInit {
+  private readonly logger = new Logger('Chat');
+
+  constructor(
+    @Inject(ClusterView) private readonly cluster: ClusterView,
+    @Inject(ChatService) private readonly chat: ChatService,
+  ) {}
+
+  onModuleInit(): void {
+    this.cluster.on('change', (change) => {
+      for (const member of change.left) {
+        this.chat.onNodeGone(member.id).catch((error: Error) => {
+          this.logger.warn(`could not clear the presence of ${member.id}: ${error.message}`);
+        });
+      }
+    });
+  }
+}

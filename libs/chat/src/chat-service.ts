@@ -1,0 +1,253 @@
+import type { Namespace, Socket } from 'socket.io';
+import type { Log } from '@app/logging';
+import type { ResolvedChatOptions } from './chat-options.js';
+import {
+  ChatEvent,
+  CLIENT_EVENTS,
+  type ChatMessageEvent,
+  type HistoryEvent,
+  type RoomEvent,
+  type SessionEvent,
+} from './chat-protocol.js';
+import {
+  checkChatMessage,
+  checkHistoryRequest,
+  checkResume,
+  checkRoomRequest,
+  checkUser,
+} from './chat-validation.js';
+import type { Presence } from './presence.js';
+import type { RoomFanout } from './room-fanout.js';
+import { compareIds, type RoomHistory } from './room-history.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** What the chat keeps on each socket. */
+export interface ChatSocketData {
+  user: string;
+  /** Rooms joined or being joined: the rooms this connection may post to. */
+  rooms: Set<string>;
+  bucket: TokenBucket;
+}
+export type ChatSocket = Socket<
+  Record<string, never>,
+  Record<string, never>,
+  Record<string, never>,
+  ChatSocketData
+>;
+export type Ack = ((answer: object) => void) | undefined;
+
+/**
+ * The chat protocol on one node: membership, messages, history, resume and
+ * presence. Messages are stored before anyone sees them; everyone sees them in
+ * stream order through the RoomFanout.
+ */
+export class ChatService {
+  private namespace!: Namespace;
+
+  constructor(
+    private readonly options: ResolvedChatOptions,
+    private readonly history: RoomHistory,
+    private readonly fanout: RoomFanout,
+    private readonly presence: Presence,
+    private readonly log: Log,
+  ) {}
+
+  bind(namespace: Namespace): void {
+    this.namespace = namespace;
+  }
+
+  /** Starts receiving room messages; clears presence a previous run of this node left behind. */
+  async start(): Promise<void> {
+    await this.fanout.start((message) => this.deliverLocally(message));
+    await this.onNodeGone(this.options.nodeId);
+  }
+
+  /** Handshake check: the user is fixed here; no event can claim another name. */
+  authenticate(socket: ChatSocket): string | undefined {
+    const user = checkUser(socket.handshake.auth?.user ?? socket.handshake.query.user);
+    if (!user.ok) return user.error;
+    socket.data.user = user.value;
+    socket.data.rooms = new Set();
+    socket.data.bucket = new TokenBucket(this.options.ratePerSecond, this.options.rateBurst);
+    return undefined;
+  }
+
+  async onConnect(socket: ChatSocket, sid: string): Promise<void> {
+    const session: SessionEvent = { user: socket.data.user, node: this.options.nodeId, sid };
+    (socket as Socket).emit(ChatEvent.Session, session);
+    socket.use(([event, ...args], next) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (answer: object) => void) : undefined;
+      const name = typeof event === 'string' ? event : String(event);
+      if (!CLIENT_EVENTS.has(name))
+        return this.refuse(socket, ack, name.slice(0, 64), `unknown event "${name.slice(0, 64)}"`);
+      if (!socket.data.bucket.take()) {
+        const { ratePerSecond, rateBurst } = this.options;
+        return this.refuse(
+          socket,
+          ack,
+          name,
+          `rate limit exceeded: at most ${ratePerSecond} events/s (burst ${rateBurst})`,
+        );
+      }
+      next();
+    });
+    // A reconnecting client may name its rooms and last ids in the handshake.
+    const resume = socket.handshake.auth?.rooms;
+    if (resume !== undefined) await this.resume(socket, { rooms: resume }, undefined);
+  }
+
+  async onDisconnect(socket: ChatSocket): Promise<void> {
+    const rooms = [...(socket.data.rooms ?? [])];
+    socket.data.rooms?.clear();
+    for (const room of rooms) await this.leavePresence(socket, room, false);
+  }
+
+  async join(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+    const room = checkRoomRequest(payload);
+    if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room.error);
+    if (!socket.data.rooms.has(room.value)) await this.enter(socket, room.value, null);
+    ack?.({ ok: true });
+  }
+
+  async leave(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+    const room = checkRoomRequest(payload);
+    if (!room.ok) return this.refuse(socket, ack, ChatEvent.LeaveRoom, room.error);
+    if (!socket.data.rooms.delete(room.value)) {
+      return this.refuse(socket, ack, ChatEvent.LeaveRoom, `not in room ${room.value}`);
+    }
+    await this.leavePresence(socket, room.value, true);
+    await socket.leave(room.value);
+    ack?.({ ok: true });
+  }
+
+  async send(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+    const checked = checkChatMessage(payload, this.options.messageMaxLength);
+    if (!checked.ok) return this.refuse(socket, ack, ChatEvent.ChatMessage, checked.error);
+    const { room, message, clientMsgId } = checked.value;
+    if (!socket.data.rooms.has(room))
+      return this.refuse(socket, ack, ChatEvent.ChatMessage, `join room ${room} first`);
+    const stored = await this.history.append({
+      room,
+      user: socket.data.user,
+      message,
+      node: this.options.nodeId,
+      clientMsgId,
+    });
+    ack?.({ ok: true, id: stored.id, ...(stored.duplicate ? { duplicate: true } : {}) });
+  }
+
+  async olderPage(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+    const request = checkHistoryRequest(payload, this.options.historyPageSize, this.options.historyMaxPage);
+    if (!request.ok) return this.refuse(socket, ack, ChatEvent.History, request.error);
+    const { room, before, limit } = request.value;
+    if (!socket.data.rooms.has(room))
+      return this.refuse(socket, ack, ChatEvent.History, `join room ${room} first`);
+    const page = await this.history.page(room, limit, before);
+    const event: HistoryEvent = { room, ...page };
+    if (ack) ack({ ok: true, ...event });
+    else (socket as Socket).emit(ChatEvent.History, event);
+  }
+
+  async resume(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+    const checked = checkResume(payload);
+    if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked.error);
+    const recovered: Record<string, boolean> = {};
+    for (const [room, lastId] of Object.entries(checked.value)) {
+      if (!socket.data.rooms.has(room)) recovered[room] = await this.enter(socket, room, lastId);
+    }
+    ack?.({ ok: true, recovered });
+  }
+
+  async members(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+    const room = checkRoomRequest(payload);
+    if (!room.ok) return this.refuse(socket, ack, ChatEvent.Members, room.error);
+    const members = await this.presence.members(room.value);
+    if (ack) ack({ ok: true, room: room.value, members });
+    else (socket as Socket).emit(ChatEvent.Members, { room: room.value, members });
+  }
+
+  async rooms(socket: ChatSocket, ack: Ack): Promise<void> {
+    const rooms = await this.presence.rooms();
+    if (ack) ack({ ok: true, rooms });
+    else (socket as Socket).emit(ChatEvent.Rooms, { rooms });
+  }
+
+  /** A node left the cluster (or this one restarted): its users leave every view. */
+  async onNodeGone(node: string): Promise<void> {
+    const gone = await this.presence.dropNode(node);
+    for (const { room, user } of gone) {
+      const event: RoomEvent = { room, user };
+      this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
+    }
+    if (gone.length > 0) this.log.info(`${node} is gone: ${gone.length} room memberships removed`);
+  }
+
+  /** Delivers a stored message to this node's members of its room. */
+  deliverLocally(message: ChatMessageEvent): void {
+    this.namespace.local.to(message.room).emit(ChatEvent.ChatMessage, message);
+  }
+
+  /**
+   * Joins a room from `lastId` (null: the latest page). Returns whether the
+   * messages after `lastId` could all be replayed.
+   */
+  private async enter(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
+    socket.data.rooms.add(room);
+    const newlyPresent = await this.presence.join(room, socket.data.user, this.options.nodeId);
+    const recovered = await this.catchUp(socket, room, lastId);
+    const event: RoomEvent = { room, user: socket.data.user };
+    // Others hear of a user once, however many tabs it opens; each tab hears itself.
+    if (newlyPresent) this.namespace.to(room).emit(ChatEvent.JoinRoom, event);
+    else (socket as Socket).emit(ChatEvent.JoinRoom, event);
+    return recovered;
+  }
+
+  /**
+   * Sends the history (or the replay) and makes the socket a member, buffering
+   * what arrives meanwhile: history, then live, no gap, nothing twice.
+   */
+  private async catchUp(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
+    const sync = this.fanout.beginSync(room);
+    try {
+      let event: HistoryEvent;
+      let last: string;
+      const replay = lastId
+        ? await this.history.after(room, lastId, this.options.retentionMaxMessages)
+        : undefined;
+      if (replay?.recovered) {
+        event = { room, messages: replay.messages, more: true, recovered: true };
+        last = replay.messages.at(-1)?.id ?? lastId!;
+      } else {
+        const page = await this.history.page(room, this.options.historyPageSize);
+        event = { room, ...page, ...(replay ? { recovered: false } : {}) };
+        last = page.messages.at(-1)?.id ?? '0-0';
+      }
+      if (!socket.connected || !socket.data.rooms.has(room)) return event.recovered ?? true;
+      (socket as Socket).emit(ChatEvent.History, event);
+      for (const message of sync.buffer) {
+        if (compareIds(message.id, last) > 0) (socket as Socket).emit(ChatEvent.ChatMessage, message);
+      }
+      // Same tick as the flush: from here on the room delivers to this socket.
+      void socket.join(room);
+      return event.recovered ?? true;
+    } finally {
+      this.fanout.endSync(sync);
+    }
+  }
+
+  private async leavePresence(socket: ChatSocket, room: string, echoToSelf: boolean): Promise<void> {
+    const gone = await this.presence.leave(room, socket.data.user, this.options.nodeId);
+    const event: RoomEvent = { room, user: socket.data.user };
+    // Announced while the leaver is still in the room, so it hears its own leave.
+    if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
+    else if (echoToSelf) (socket as Socket).emit(ChatEvent.LeaveRoom, event);
+  }
+
+  /** Bad input: the sender hears why, by its ack or else by an `error` event. */
+  private refuse(socket: ChatSocket, ack: Ack, event: string, error: string): void {
+    this.log.debug(`refused ${event} from ${socket.data.user}: ${error}`);
+    if (ack) ack({ error });
+    else (socket as Socket).emit(ChatEvent.Error, { event, error });
+  }
+}

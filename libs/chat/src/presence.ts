@@ -1,0 +1,164 @@
+import type { Redis } from 'ioredis';
+import { chatKeys } from './chat-keys.js';
+import type { Member, RoomSummary } from './chat-protocol.js';
+
+/*
+ * Per room: `presence` maps user → {n (connections), node, since}; `presence-by-node`
+ * maps "node\nuser" → connections on that node, so a dead node's share can be
+ * removed. Per node, the rooms it has entries in. Globally, room → member count.
+ * A user is a member while n > 0: two tabs make one member until both leave.
+ */
+
+/** KEYS: presence, by-node, node rooms, room members. ARGV: room, user, node, now. Returns 1 if newly present. */
+const JOIN_SCRIPT = `
+redis.call('HINCRBY', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 1)
+redis.call('SADD', KEYS[3], ARGV[1])
+local raw = redis.call('HGET', KEYS[1], ARGV[2])
+if raw then
+  local entry = cjson.decode(raw)
+  entry.n = entry.n + 1
+  redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[2], cjson.encode({n = 1, node = ARGV[3], since = tonumber(ARGV[4])}))
+redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+return 1
+`;
+
+/** KEYS as for join. ARGV: room, user, node. Returns 1 if no longer present, 0 if still, -1 if unknown. */
+const LEAVE_SCRIPT = `
+local field = ARGV[3] .. '\\n' .. ARGV[2]
+local here = tonumber(redis.call('HGET', KEYS[2], field) or '0')
+if here <= 0 then return -1 end
+if here == 1 then redis.call('HDEL', KEYS[2], field) else redis.call('HINCRBY', KEYS[2], field, -1) end
+local raw = redis.call('HGET', KEYS[1], ARGV[2])
+if not raw then return -1 end
+local entry = cjson.decode(raw)
+entry.n = entry.n - 1
+if entry.n > 0 then
+  redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
+  return 0
+end
+redis.call('HDEL', KEYS[1], ARGV[2])
+if redis.call('HINCRBY', KEYS[4], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[4], ARGV[1]) end
+return 1
+`;
+
+/**
+ * Removes every entry of a node (it crashed, or restarted with stale entries).
+ * KEYS: node rooms, room members. ARGV: node, key prefix.
+ * Returns {room, user, room, user, ...} for users no longer present anywhere.
+ */
+const DROP_NODE_SCRIPT = `
+local gone = {}
+local dead = ARGV[1]
+for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local presence = ARGV[2] .. '{' .. room .. '}:presence'
+  local byNode = presence .. '-by-node'
+  local fields = redis.call('HGETALL', byNode)
+  local lost, elsewhere = {}, {}
+  for i = 1, #fields, 2 do
+    local node, user = string.match(fields[i], '^([^\\n]*)\\n(.*)$')
+    if node == dead then
+      lost[user] = tonumber(fields[i + 1])
+      redis.call('HDEL', byNode, fields[i])
+    elseif node then
+      elsewhere[user] = node
+    end
+  end
+  for user, count in pairs(lost) do
+    local raw = redis.call('HGET', presence, user)
+    if raw then
+      local entry = cjson.decode(raw)
+      entry.n = entry.n - count
+      if entry.n > 0 then
+        if entry.node == dead and elsewhere[user] then entry.node = elsewhere[user] end
+        redis.call('HSET', presence, user, cjson.encode(entry))
+      else
+        redis.call('HDEL', presence, user)
+        if redis.call('HINCRBY', KEYS[2], room, -1) <= 0 then redis.call('HDEL', KEYS[2], room) end
+        table.insert(gone, room)
+        table.insert(gone, user)
+      end
+    end
+  end
+end
+redis.call('DEL', KEYS[1])
+return gone
+`;
+
+/** Who is in which room, across the cluster. */
+export class Presence {
+  constructor(private readonly redis: Redis) {}
+
+  /** Counts one more connection of `user` in `room` on `node`; true if the user just became present. */
+  async join(room: string, user: string, node: string): Promise<boolean> {
+    const result = (await this.redis.eval(
+      JOIN_SCRIPT,
+      4,
+      chatKeys.presence(room),
+      chatKeys.presenceByNode(room),
+      chatKeys.nodeRooms(node),
+      chatKeys.roomMembers,
+      room,
+      user,
+      node,
+      Date.now(),
+    )) as number;
+    await this.redis.sadd(chatKeys.roomNames, room);
+    return result === 1;
+  }
+
+  /** One connection fewer; true if the user is no longer present at all. */
+  async leave(room: string, user: string, node: string): Promise<boolean> {
+    const result = (await this.redis.eval(
+      LEAVE_SCRIPT,
+      4,
+      chatKeys.presence(room),
+      chatKeys.presenceByNode(room),
+      chatKeys.nodeRooms(node),
+      chatKeys.roomMembers,
+      room,
+      user,
+      node,
+    )) as number;
+    return result === 1;
+  }
+
+  /** Removes a node's entries; returns the (room, user) pairs that are gone. */
+  async dropNode(node: string): Promise<Array<{ room: string; user: string }>> {
+    const flat = (await this.redis.eval(
+      DROP_NODE_SCRIPT,
+      2,
+      chatKeys.nodeRooms(node),
+      chatKeys.roomMembers,
+      node,
+      'ringchat:room:',
+    )) as string[];
+    const gone: Array<{ room: string; user: string }> = [];
+    for (let i = 0; i < flat.length; i += 2) gone.push({ room: flat[i], user: flat[i + 1] });
+    return gone;
+  }
+
+  async members(room: string): Promise<Member[]> {
+    const raw = await this.redis.hgetall(chatKeys.presence(room));
+    return Object.entries(raw)
+      .map(([user, json]) => {
+        const entry = JSON.parse(json) as { node: string; since: number };
+        return { user, node: entry.node, since: entry.since };
+      })
+      .sort((a, b) => a.since - b.since || a.user.localeCompare(b.user));
+  }
+
+  /** Rooms that have had members or messages, busiest first. */
+  async rooms(limit = 200): Promise<RoomSummary[]> {
+    const [names, counts] = await Promise.all([
+      this.redis.smembers(chatKeys.roomNames),
+      this.redis.hgetall(chatKeys.roomMembers),
+    ]);
+    return names
+      .map((room) => ({ room, members: Number(counts[room] ?? 0) }))
+      .sort((a, b) => b.members - a.members || a.room.localeCompare(b.room))
+      .slice(0, limit);
+  }
+}

@@ -1,0 +1,160 @@
+import type { Redis } from 'ioredis';
+import { chatKeys } from './chat-keys.js';
+import type { ChatMessageEvent } from './chat-protocol.js';
+
+/**
+ * Append and broadcast in one round trip: de-duplicate by clientMsgId, XADD
+ * (trimmed), remember the clientMsgId, and PUBLISH the stored message — in one
+ * atomic step, so the publish order of a room is its stream order.
+ *
+ * KEYS: stream, dedup key
+ * ARGV: room, user, message, node, clientMsgId ('' for none), max length,
+ *       max age ms (0: none), dedup ttl s, channel
+ */
+const APPEND_SCRIPT = `
+local cid = ARGV[5]
+if cid ~= '' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then return {existing, 1} end
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*',
+  'user', ARGV[2], 'message', ARGV[3], 'node', ARGV[4], 'cid', cid)
+local ms = tonumber(string.match(id, '^(%d+)'))
+if tonumber(ARGV[7]) > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', '~', tostring(ms - tonumber(ARGV[7])))
+end
+if cid ~= '' then redis.call('SET', KEYS[2], id, 'EX', ARGV[8]) end
+local event = {id = id, room = ARGV[1], user = ARGV[2], message = ARGV[3], ts = ms, node = ARGV[4]}
+if cid ~= '' then event.clientMsgId = cid end
+redis.call('PUBLISH', ARGV[9], cjson.encode(event))
+return {id, 0}
+`;
+
+/**
+ * The messages after `lastId`, or word that some of them were trimmed away.
+ * KEYS: stream. ARGV: lastId, cap. Returns {recovered (0|1), entries}.
+ */
+const AFTER_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, {}} end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+local deleted = '0-0'
+for i = 1, #info, 2 do
+  if info[i] == 'max-deleted-entry-id' then deleted = info[i + 1] end
+end
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local lms, lseq = parse(ARGV[1])
+local dms, dseq = parse(deleted)
+if dms > lms or (dms == lms and dseq > lseq) then return {0, {}} end
+local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]) + 1)
+if #entries > tonumber(ARGV[2]) then return {0, {}} end
+return {1, entries}
+`;
+
+type StreamEntry = [id: string, fields: string[]];
+
+export interface AppendRequest {
+  room: string;
+  user: string;
+  message: string;
+  node: string;
+  clientMsgId?: string;
+}
+
+export interface RetentionOptions {
+  maxMessages: number;
+  maxAgeMs: number;
+  dedupTtlSeconds: number;
+}
+
+export interface Page {
+  messages: ChatMessageEvent[];
+  more: boolean;
+}
+
+/** A room's messages in its Redis Stream: append, pages, and replays for resume. */
+export class RoomHistory {
+  constructor(
+    private readonly redis: Redis,
+    private readonly retention: RetentionOptions,
+  ) {}
+
+  /** Stores and publishes a message; a repeated clientMsgId returns the first id instead. */
+  async append(request: AppendRequest): Promise<{ id: string; duplicate: boolean }> {
+    const cid = request.clientMsgId ?? '';
+    const [id, duplicate] = (await this.redis.eval(
+      APPEND_SCRIPT,
+      2,
+      chatKeys.stream(request.room),
+      chatKeys.dedup(request.room, request.user, cid),
+      request.room,
+      request.user,
+      request.message,
+      request.node,
+      cid,
+      this.retention.maxMessages,
+      this.retention.maxAgeMs,
+      this.retention.dedupTtlSeconds,
+      chatKeys.messageChannel,
+    )) as [string, number];
+    return { id, duplicate: duplicate === 1 };
+  }
+
+  /** The newest `limit` messages (before `beforeId` if given), oldest first. */
+  async page(room: string, limit: number, beforeId?: string): Promise<Page> {
+    const end = beforeId ? `(${beforeId}` : '+';
+    const entries = (await this.redis.xrevrange(
+      chatKeys.stream(room),
+      end,
+      '-',
+      'COUNT',
+      limit + 1,
+    )) as StreamEntry[];
+    const more = entries.length > limit;
+    const messages = entries
+      .slice(0, limit)
+      .reverse()
+      .map((entry) => toMessage(room, entry));
+    return { messages, more };
+  }
+
+  /** Everything after `lastId`, oldest first, or `recovered: false` if part of it is gone. */
+  async after(
+    room: string,
+    lastId: string,
+    cap: number,
+  ): Promise<{ recovered: boolean; messages: ChatMessageEvent[] }> {
+    const [recovered, entries] = (await this.redis.eval(
+      AFTER_SCRIPT,
+      1,
+      chatKeys.stream(room),
+      lastId,
+      cap,
+    )) as [number, StreamEntry[]];
+    return { recovered: recovered === 1, messages: entries.map((entry) => toMessage(room, entry)) };
+  }
+}
+
+function toMessage(room: string, [id, fields]: StreamEntry): ChatMessageEvent {
+  const value: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) value[fields[i]] = fields[i + 1];
+  const message: ChatMessageEvent = {
+    id,
+    room,
+    user: value.user,
+    message: value.message,
+    ts: Number(id.slice(0, id.indexOf('-'))),
+    node: value.node,
+  };
+  if (value.cid) message.clientMsgId = value.cid;
+  return message;
+}
+
+/** Stream ids compare as (ms, seq) pairs. */
+export function compareIds(a: string, b: string): number {
+  const [ams, aseq] = a.split('-').map(Number);
+  const [bms, bseq] = b.split('-').map(Number);
+  return ams - bms || aseq - bseq;
+}
