@@ -7,3 +7,4 @@ export * from './paths.js';
 export * from './ports.js';
 export * from './redis-server.js';
 export * from './wait.js';
+export * from './ringchat.js';

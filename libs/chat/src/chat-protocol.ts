@@ -43,6 +43,8 @@ export interface ChatMessageEvent {
   /** The node that accepted it. */
   node: string;
   clientMsgId?: string;
+  /** Live messages only: the id of the room's message before this one, if any. */
+  prev?: string;
 }
 
 /** Server → room members. `user` is always the session's user. */
@@ -61,7 +63,7 @@ export interface HistoryEvent {
   messages: ChatMessageEvent[];
   /** Older messages exist before the first one here. */
   more: boolean;
-  /** Present on a resume. */
+  /** Present on a resume or an `after` request. */
   recovered?: boolean;
 }
 
@@ -87,3 +89,10 @@ export interface SessionEvent {
 export type ResumeRooms = Record<string, string | null>;
 
 export type ChatAck<T extends object = object> = ({ ok: true } & T) | { error: string };
+
+/** Orders two message ids (Redis Stream ids, `<ms>-<seq>`): negative, zero or positive. */
+export function compareMessageIds(a: string, b: string): number {
+  const [ams, aseq] = a.split('-').map(Number);
+  const [bms, bseq] = b.split('-').map(Number);
+  return ams - bms || aseq - bseq;
+}

@@ -4,6 +4,7 @@ import type { ResolvedChatOptions } from './chat-options.js';
 import {
   ChatEvent,
   CLIENT_EVENTS,
+  compareMessageIds,
   type ChatMessageEvent,
   type HistoryEvent,
   type RoomEvent,
@@ -18,7 +19,7 @@ import {
 } from './chat-validation.js';
 import type { Presence } from './presence.js';
 import type { RoomFanout } from './room-fanout.js';
-import { compareIds, type RoomHistory } from './room-history.js';
+import type { RoomHistory } from './room-history.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** What the chat keeps on each socket. */
@@ -140,11 +141,17 @@ export class ChatService {
   async olderPage(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
     const request = checkHistoryRequest(payload, this.options.historyPageSize, this.options.historyMaxPage);
     if (!request.ok) return this.refuse(socket, ack, ChatEvent.History, request.error);
-    const { room, before, limit } = request.value;
-    if (!socket.data.rooms.has(room))
+    const { room, before, after, limit } = request.value;
+    if (!socket.data.rooms.has(room)) {
       return this.refuse(socket, ack, ChatEvent.History, `join room ${room} first`);
-    const page = await this.history.page(room, limit, before);
-    const event: HistoryEvent = { room, ...page };
+    }
+    let event: HistoryEvent;
+    if (after) {
+      const replay = await this.history.after(room, after, this.options.retentionMaxMessages);
+      event = { room, messages: replay.messages, more: true, recovered: replay.recovered };
+    } else {
+      event = { room, ...(await this.history.page(room, limit, before)) };
+    }
     if (ack) ack({ ok: true, ...event });
     else (socket as Socket).emit(ChatEvent.History, event);
   }
@@ -226,7 +233,7 @@ export class ChatService {
       if (!socket.connected || !socket.data.rooms.has(room)) return event.recovered ?? true;
       (socket as Socket).emit(ChatEvent.History, event);
       for (const message of sync.buffer) {
-        if (compareIds(message.id, last) > 0) (socket as Socket).emit(ChatEvent.ChatMessage, message);
+        if (compareMessageIds(message.id, last) > 0) (socket as Socket).emit(ChatEvent.ChatMessage, message);
       }
       // Same tick as the flush: from here on the room delivers to this socket.
       void socket.join(room);

@@ -92,7 +92,10 @@ export function checkChatMessage(payload: unknown, maxLength: number): Checked<M
 
 export interface HistoryRequest {
   room: string;
+  /** An older page: the newest `limit` messages before this id. */
   before?: string;
+  /** A catch-up: every message after this id (for a client that noticed a gap). */
+  after?: string;
   limit: number;
 }
 
@@ -101,15 +104,20 @@ export function checkHistoryRequest(
   defaultLimit: number,
   maxLimit: number,
 ): Checked<HistoryRequest> {
-  if (!isRecord(payload)) return fail('expected an object {room, before?, limit?}');
+  if (!isRecord(payload)) return fail('expected an object {room, before?, after?, limit?}');
   const room = checkRoom(payload.room);
   if (!room.ok) return room;
-  const { before, limit } = payload;
+  const { before, after, limit } = payload;
   if (before !== undefined && !isStreamId(before)) return fail('before must be a message id');
+  if (after !== undefined && !isStreamId(after)) return fail('after must be a message id');
+  if (before !== undefined && after !== undefined) return fail('give before or after, not both');
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
     return fail('limit must be a positive whole number');
   }
-  return { ok: true, value: { room: room.value, before, limit: Math.min(limit ?? defaultLimit, maxLimit) } };
+  return {
+    ok: true,
+    value: { room: room.value, before, after, limit: Math.min(limit ?? defaultLimit, maxLimit) },
+  };
 }
 
 /** `{rooms: {room: lastId | null}}`, from a `resume` event or the handshake auth. */

@@ -5,7 +5,10 @@ import type { ChatMessageEvent } from './chat-protocol.js';
 /**
  * Append and broadcast in one round trip: de-duplicate by clientMsgId, XADD
  * (trimmed), remember the clientMsgId, and PUBLISH the stored message — in one
- * atomic step, so the publish order of a room is its stream order.
+ * atomic step, so the publish order of a room is its stream order. The
+ * published message names the id before it (`prev`): a client that did not
+ * see that one knows it missed something, even on a connection that never
+ * broke (a relayed long-poll answer can die with the node relaying it).
  *
  * KEYS: stream, dedup key
  * ARGV: room, user, message, node, clientMsgId ('' for none), max length,
@@ -17,6 +20,7 @@ if cid ~= '' then
   local existing = redis.call('GET', KEYS[2])
   if existing then return {existing, 1} end
 end
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*',
   'user', ARGV[2], 'message', ARGV[3], 'node', ARGV[4], 'cid', cid)
 local ms = tonumber(string.match(id, '^(%d+)'))
@@ -26,6 +30,7 @@ end
 if cid ~= '' then redis.call('SET', KEYS[2], id, 'EX', ARGV[8]) end
 local event = {id = id, room = ARGV[1], user = ARGV[2], message = ARGV[3], ts = ms, node = ARGV[4]}
 if cid ~= '' then event.clientMsgId = cid end
+if last then event.prev = last[1] end
 redis.call('PUBLISH', ARGV[9], cjson.encode(event))
 return {id, 0}
 `;
@@ -150,11 +155,4 @@ function toMessage(room: string, [id, fields]: StreamEntry): ChatMessageEvent {
   };
   if (value.cid) message.clientMsgId = value.cid;
   return message;
-}
-
-/** Stream ids compare as (ms, seq) pairs. */
-export function compareIds(a: string, b: string): number {
-  const [ams, aseq] = a.split('-').map(Number);
-  const [bms, bseq] = b.split('-').map(Number);
-  return ams - bms || aseq - bseq;
 }

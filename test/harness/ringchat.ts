@@ -1,0 +1,29 @@
+import { RingchatClient, type RingchatClientOptions } from '@app/chat-client';
+import { waitFor } from './wait.js';
+
+/** A RingchatClient (the project's own helper) that is connected, with reconnection fast for tests. */
+export async function connectRingchat(
+  url: string,
+  user: string,
+  options: Partial<RingchatClientOptions> = {},
+): Promise<RingchatClient> {
+  const client = new RingchatClient({
+    url,
+    user,
+    ackTimeoutMs: 2000,
+    ...options,
+    io: { reconnectionDelay: 200, reconnectionDelayMax: 1000, timeout: 5000, ...options.io },
+  });
+  try {
+    await waitFor(`${user} to connect`, () => client.status === 'connected' && client.session, 10_000);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return client;
+}
+
+/** Ids of a room's messages as the client holds them. */
+export function idsIn(client: RingchatClient, room: string): string[] {
+  return client.rooms.get(room)?.messages.map((m) => m.id) ?? [];
+}
