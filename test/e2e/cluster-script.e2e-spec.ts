@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, PROJECT_ROOT, tempDir } from '../harness/index.js';
+import { connectRingchat, freePort, idsIn, PROJECT_ROOT, tempDir, waitFor } from '../harness/index.js';
 
 const run = promisify(execFile);
 
@@ -114,6 +114,40 @@ describe('./cluster.sh', () => {
     expect((await cluster('stop')).stdout).toContain('nothing to stop');
     const after = await cluster('status');
     expect(after.code).toBe(1);
+  });
+
+  it('keeps acknowledged messages across a restart of its Redis (AOF)', async () => {
+    env = { ...env, PORT: String(await freePort()) };
+    delete env.RINGCHAT_PROFILE;
+    expect((await cluster('start', '2')).code).toBe(0);
+    const url = `http://127.0.0.1:${env.PORT}`;
+    try {
+      const writer = await connectRingchat(url, 'keeper');
+      await writer.join('vault');
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await writer.send('vault', `kept ${i}`));
+      writer.close();
+
+      // Stop the cluster's Redis as an operator would, then let cluster.sh bring it back.
+      const redisPid = Number(readFileSync(join(stateDir, 'redis.pid'), 'utf8'));
+      process.kill(redisPid, 'SIGTERM');
+      await waitFor('redis to stop', () => !alive(redisPid), 20_000);
+      const restarted = await cluster('start', '2');
+      expect(restarted.code, restarted.stdout).toBe(0);
+      expect(restarted.stdout).toContain('==> starting redis');
+      expect(restarted.stdout).toContain('node1 already running');
+
+      const reader = await connectRingchat(url, 'reader');
+      try {
+        await reader.join('vault');
+        await waitFor('the history to arrive', () => idsIn(reader, 'vault').length >= 5);
+        expect(idsIn(reader, 'vault')).toEqual(ids);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      expect((await cluster('stop')).code).toBe(0);
+    }
   });
 
   it('starts the protocol-test profile: RINGCHAT_PROFILE=protocol-test ./cluster.sh start', async () => {
