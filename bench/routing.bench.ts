@@ -13,17 +13,25 @@
  * (dist/) and nginx on free loopback ports. Add `--quick` for a short smoke run
  * whose numbers mean little.
  */
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCluster, type TestCluster } from '../test/harness/index.js';
+import { NODE_ENTRY, startCluster, type TestCluster } from '../test/harness/index.js';
 import {
   measureMessageLatency,
   type MessageLatencyOptions,
   type MessageLatencyResult,
 } from './lib/message-latency.js';
 import { measurePollRoundTrips, type RoundTripOptions, type RoundTripResult } from './lib/poll-round-trip.js';
-import { progress } from './lib/progress.js';
-import { machineInfo, markdownTable, writeResultFile, type ResultRow } from './lib/report.js';
+import { progress, sleep } from './lib/progress.js';
+import {
+  machineInfo,
+  markdownTable,
+  startCpuMeter,
+  writeResultFile,
+  type CpuUse,
+  type ResultRow,
+} from './lib/report.js';
 
 const QUICK = process.argv.includes('--quick');
 const NODES = 3;
@@ -44,36 +52,61 @@ const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 let cluster: TestCluster | undefined;
 
+interface Measurements {
+  roundTrips: RoundTripResult[];
+  messages: MessageLatencyResult[];
+  /** CPU use during each scenario. */
+  cpu: Record<string, CpuUse>;
+}
+
 async function main(): Promise<void> {
-  const started = new Date();
+  if (!existsSync(NODE_ENTRY)) {
+    throw new Error(`${NODE_ENTRY} is missing: build first (npm run build), or use npm run bench:routing`);
+  }
   stopClusterOnSignals();
+  const started = new Date();
+  const machine = { ...machineInfo(), cpuBusyPercentBeforeStart: await warnIfBusy() };
   progress(`starting redis-server, ${NODES} nodes (dist/) and nginx`);
   cluster = await startCluster({ nodes: NODES, nodeEnv: NODE_ENV });
   try {
-    const nodes = cluster.nodes.map(({ id, url }) => ({ id, url }));
-    progress(`scenario A: ${ROUND_TRIPS.samples} requests per variant on ${nodes.map((n) => n.id).join(', ')}`);
-    const roundTrips = await measurePollRoundTrips(nodes, ROUND_TRIPS);
-    const messages: MessageLatencyResult[] = [];
-    for (const transport of ['polling', 'websocket'] as const) {
-      messages.push(await measureMessageLatency(cluster.url, transport, MESSAGES));
-    }
-
-    const rows = [...roundTrips.map(roundTripRow), ...messages.map(messageRow)];
+    const measured = await measure(cluster);
+    const rows = [...measured.roundTrips.map(roundTripRow), ...measured.messages.map(messageRow)];
     process.stdout.write(`${markdownTable(rows)}\n`);
     const file = writeResultFile(RESULTS_DIR, 'routing', started, {
       benchmark: 'routing',
       date: started.toISOString(),
       durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
-      machine: machineInfo(),
-      settings: { nodes: NODES, nodeEnv: NODE_ENV, quick: QUICK, roundTrips: ROUND_TRIPS, messages: MESSAGES },
-      roundTrips,
-      messages,
+      machine,
+      settings: {
+        nodes: NODES,
+        nodeEnv: NODE_ENV,
+        quick: QUICK,
+        roundTrips: ROUND_TRIPS,
+        messages: MESSAGES,
+      },
+      ...measured,
     });
     progress(`results written to ${relative(process.cwd(), file)}`);
   } finally {
     progress('stopping the cluster');
     await cluster.stop();
   }
+}
+
+async function measure(running: TestCluster): Promise<Measurements> {
+  const nodes = running.nodes.map(({ id, url }) => ({ id, url }));
+  const cpu: Record<string, CpuUse> = {};
+  progress(`scenario A: ${ROUND_TRIPS.samples} requests per variant on ${nodes.map((n) => n.id).join(', ')}`);
+  let cpuUse = startCpuMeter();
+  const roundTrips = await measurePollRoundTrips(nodes, ROUND_TRIPS);
+  cpu.roundTrips = cpuUse();
+  const messages: MessageLatencyResult[] = [];
+  for (const transport of ['polling', 'websocket'] as const) {
+    cpuUse = startCpuMeter();
+    messages.push(await measureMessageLatency(running.url, transport, MESSAGES));
+    cpu[`messages-${transport}`] = cpuUse();
+  }
+  return { roundTrips, messages, cpu };
 }
 
 function roundTripRow(result: RoundTripResult): ResultRow {
@@ -88,6 +121,15 @@ function messageRow(result: MessageLatencyResult): ResultRow {
     latency: result.latency,
     lost: result.lost,
   };
+}
+
+/** Other work on the machine shows in the numbers: say so before they are taken. */
+async function warnIfBusy(): Promise<number> {
+  const cpuUse = startCpuMeter();
+  await sleep(1000);
+  const busy = cpuUse().machinePercent;
+  if (busy >= 20) progress(`warning: the machine is already ${busy}% busy; the numbers will be noisy`);
+  return busy;
 }
 
 /**
@@ -109,6 +151,8 @@ function stopClusterOnSignals(): void {
 try {
   await main();
 } catch (error) {
-  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 }

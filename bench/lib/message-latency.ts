@@ -1,4 +1,5 @@
-import { connectChat, type ChatClient } from '../../test/harness/index.js';
+import { Agent } from 'node:http';
+import { connectChat, type ChatClient, type ClientOptions } from '../../test/harness/index.js';
 import { progress, sleep } from './progress.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -71,7 +72,8 @@ export async function measureMessageLatency(
   options: MessageLatencyOptions,
 ): Promise<MessageLatencyResult> {
   const room = `bench-${transport}`;
-  const clients = await connectRoom(baseUrl, transport, room, options.clients);
+  const agent = new Agent({ keepAlive: true });
+  const clients = await connectRoom(baseUrl, clientOptions(transport, agent), room, options.clients);
   try {
     await warmUp(clients, room, options);
     const log = new DeliveryLog(`${transport}-measured`);
@@ -90,20 +92,21 @@ export async function measureMessageLatency(
     };
   } finally {
     for (const client of clients) client.close();
+    agent.destroy();
   }
 }
 
 async function connectRoom(
   baseUrl: string,
-  transport: ClientTransport,
+  options: ClientOptions,
   room: string,
   count: number,
 ): Promise<ChatClient[]> {
-  progress(`scenario B: connecting ${count} ${transport}-only clients through nginx`);
+  progress(`scenario B: connecting ${count} clients to ${room} through nginx`);
   const clients: ChatClient[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      clients.push(await connectChat(baseUrl, `bench-${transport}-${i}`, { transports: [transport] }));
+      clients.push(await connectChat(baseUrl, `${room}-${i}`, options));
     }
     await Promise.all(clients.map((client) => client.join(room)));
   } catch (error) {
@@ -111,6 +114,16 @@ async function connectRoom(
     throw error;
   }
   return clients;
+}
+
+/**
+ * Polling clients reuse connections through `agent`, as browsers do: without one,
+ * the Node XMLHttpRequest under socket.io-client opens a TCP connection per request.
+ */
+function clientOptions(transport: ClientTransport, agent: Agent): ClientOptions {
+  if (transport === 'websocket') return { transports: ['websocket'] };
+  // socket.io-client types `agent` for browsers (string | boolean); in Node it goes to http.request.
+  return { transports: ['polling'], agent: agent as unknown as string };
 }
 
 /** A short burst at the measured rate, delivered in full before measuring starts. */

@@ -75,7 +75,9 @@ async function measureKind(
       if (i >= options.warmup) timings[route].push(elapsed);
     }
     if ((i + 1) % 500 === 0 || i + 1 === total) {
-      progress(`scenario A: ${kind.name} ${i + 1}/${total} (direct and forwarded, first ${options.warmup} warm-up)`);
+      progress(
+        `scenario A: ${kind.name} ${i + 1}/${total} (direct and forwarded, first ${options.warmup} warm-up)`,
+      );
     }
   }
   return (['direct', 'forwarded'] as const).map((route) => ({

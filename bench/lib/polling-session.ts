@@ -114,9 +114,9 @@ export class PollingSession {
   /**
    * A socket.io request and its answer, the way a polling client sees it: a POST
    * carrying an event with an ack id, then GETs until the ack arrives. The event
-   * is a `leave room` for a room the session is not in: the gateway answers it
-   * at once from memory (an error ack), so the time is transport and routing,
-   * not Redis or chat work.
+   * is a `leave room` for a room the session is not in: the node refuses it at
+   * once from memory (not in that room, or past the per-session rate limit, over
+   * it), so the time is transport and routing, not Redis or chat work.
    */
   async requestWithAck(node: NodeAddress): Promise<void> {
     const id = this.nextAckId++;

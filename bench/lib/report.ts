@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { LatencySummary } from './stats.js';
 
@@ -18,6 +18,8 @@ export interface MachineInfo {
   memoryGiB: number;
   os: string;
   node: string;
+  /** 1-minute load average when the run started (it includes the last minute's work). */
+  loadAverageAtStart: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -28,7 +30,46 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${platform()} ${release()}`,
     node: process.version,
+    loadAverageAtStart: Math.round(loadavg()[0] * 100) / 100,
   };
+}
+
+export interface CpuUse {
+  /** All processes, all cores: 100 means every core was busy the whole time. */
+  machinePercent: number;
+  /** This process (the benchmark's clients) alone: 100 means one core's worth. */
+  benchProcessPercent: number;
+}
+
+/**
+ * Starts measuring CPU use; the returned function gives it since the start. A busy
+ * machine means requests queued for a CPU, which shows in p99 and max; a busy
+ * benchmark process means the clients themselves were part of the latency.
+ */
+export function startCpuMeter(): () => CpuUse {
+  const before = cpuTimes();
+  const processBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  return () => {
+    const after = cpuTimes();
+    const total = after.total - before.total;
+    const own = process.cpuUsage(processBefore);
+    const elapsedMs = performance.now() - startedAt;
+    return {
+      machinePercent: total > 0 ? Math.round((100 * (total - (after.idle - before.idle))) / total) : 0,
+      benchProcessPercent: Math.round((own.user + own.system) / 10 / elapsedMs),
+    };
+  };
+}
+
+function cpuTimes(): { total: number; idle: number } {
+  let total = 0;
+  let idle = 0;
+  for (const { times } of cpus()) {
+    total += times.user + times.nice + times.sys + times.irq + times.idle;
+    idle += times.idle;
+  }
+  return { total, idle };
 }
 
 export function markdownTable(rows: ResultRow[]): string {
@@ -43,7 +84,9 @@ export function markdownTable(rows: ResultRow[]): string {
     ms(latency.max),
     lost === undefined ? '-' : String(lost),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => line[column].length)),
+  );
   const format = (cells: string[]): string =>
     `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
   const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
@@ -60,7 +103,10 @@ function ms(value: number): string {
  */
 export function writeResultFile(dir: string, name: string, date: Date, content: unknown): string {
   mkdirSync(dir, { recursive: true });
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const file = join(dir, `${name}-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
   return file;

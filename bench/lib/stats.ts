@@ -14,11 +14,16 @@ export function summarize(samplesMs: readonly number[]): LatencySummary {
   const total = sorted.reduce((sum, value) => sum + value, 0);
   return {
     samples: sorted.length,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    mean: total / sorted.length,
-    max: sorted[sorted.length - 1],
+    p50: toMicroseconds(percentile(sorted, 50)),
+    p99: toMicroseconds(percentile(sorted, 99)),
+    mean: toMicroseconds(total / sorted.length),
+    max: toMicroseconds(sorted[sorted.length - 1]),
   };
+}
+
+/** Finer digits than a microsecond are timer noise; they only clutter the result file. */
+function toMicroseconds(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
