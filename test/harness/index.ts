@@ -8,3 +8,4 @@ export * from './ports.js';
 export * from './redis-server.js';
 export * from './wait.js';
 export * from './ringchat.js';
+export * from './browser.js';

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterView } from '@app/cluster';
-import { TaggedLogger } from '@app/logging';
+import { TaggedLogger, type Log } from '@app/logging';
 import { RedisConnections } from '@app/redis';
 import { ChatNodeModule } from './chat-node.module.js';
 import { ClusterIoAdapter } from './cluster-io.adapter.js';
@@ -14,6 +17,17 @@ import {
   type NodeConfig,
 } from './config/node-config.js';
 import { NodeState } from './node-state.js';
+
+/** The browser UI, built into dist/web by `npm run build`. */
+const WEB_ROOT = fileURLToPath(new URL('../../../../../web/', import.meta.url));
+
+function serveWebUi(app: NestExpressApplication, log: Log): void {
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    log.warn(`no browser UI at ${WEB_ROOT} (run npm run build); serving the API only`);
+    return;
+  }
+  app.useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: '1h' });
+}
 
 function readConfigOrExit(): NodeConfig {
   try {
@@ -53,6 +67,7 @@ async function bootstrap(): Promise<void> {
     },
   );
   app.disable('x-powered-by');
+  serveWebUi(app, log);
   const cluster = app.get(ClusterView);
   const ioAdapter = new ClusterIoAdapter(app, config, app.get(RedisConnections), cluster, state, logger);
   app.useWebSocketAdapter(ioAdapter);

@@ -113,14 +113,15 @@ export class RingchatClient extends TinyEmitter<RingchatClientEvents> {
 
   /**
    * Sends a message; resolves with its id once stored. Survives reconnects: an
-   * unacknowledged send is retried with the same clientMsgId until it is.
+   * unacknowledged send is retried with the same clientMsgId until it is. A UI
+   * may pass its own clientMsgId to match the echo with what it shows as pending.
    */
-  send(room: string, message: string): Promise<string> {
+  send(room: string, message: string, clientMsgId = newClientMsgId()): Promise<string> {
     return new Promise((resolve, reject) => {
       const pending: PendingSend = {
         room,
         message,
-        clientMsgId: newClientMsgId(),
+        clientMsgId,
         resolve,
         reject,
         inFlight: false,
@@ -295,6 +296,6 @@ export class RingchatClient extends TinyEmitter<RingchatClientEvents> {
 /** How long a send refused by the rate limit waits before its next try. */
 const RATE_LIMIT_BACKOFF_MS = 500;
 
-function newClientMsgId(): string {
+export function newClientMsgId(): string {
   return globalThis.crypto.randomUUID();
 }

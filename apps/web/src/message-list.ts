@@ -1,0 +1,95 @@
+import type { ChatMessageEvent } from '@app/chat-client';
+import { byId, clockTime, el } from './dom.js';
+
+export interface PendingMessage {
+  clientMsgId: string;
+  room: string;
+  text: string;
+  state: 'pending' | 'failed';
+  error?: string;
+}
+
+/** The active room's conversation: stored messages, then the user's pending ones. */
+export class MessageList {
+  private readonly pane = byId('messages-pane');
+  private readonly list = byId<HTMLOListElement>('messages');
+  private readonly jump = byId<HTMLButtonElement>('jump');
+  private readonly older = byId<HTMLButtonElement>('load-older');
+  private readonly gapNote = byId('gap-note');
+
+  constructor(private readonly me: string) {
+    this.pane.addEventListener('scroll', () => {
+      if (this.nearBottom()) this.jump.hidden = true;
+    });
+    this.jump.addEventListener('click', () => this.scrollToBottom());
+  }
+
+  onLoadOlder(handler: () => void): void {
+    this.older.addEventListener('click', handler);
+  }
+
+  /** Draws a room from scratch (on switching rooms, or after older messages arrived). */
+  render(
+    messages: ChatMessageEvent[],
+    pending: PendingMessage[],
+    options: { more: boolean; gap: boolean; keepPosition?: boolean },
+  ): void {
+    const fromBottom = this.pane.scrollHeight - this.pane.scrollTop;
+    this.list.replaceChildren(
+      ...messages.map((m) => this.messageItem(m)),
+      ...pending.map((p) => this.pendingItem(p)),
+    );
+    this.older.hidden = !options.more;
+    this.gapNote.hidden = !options.gap;
+    if (options.keepPosition) this.pane.scrollTop = this.pane.scrollHeight - fromBottom;
+    else this.scrollToBottom();
+  }
+
+  /** Adds a live message without moving a reader who scrolled up. */
+  append(message: ChatMessageEvent): void {
+    const follow = this.nearBottom() || message.user === this.me;
+    const firstPending = this.list.querySelector('.pending, .failed');
+    this.list.insertBefore(this.messageItem(message), firstPending);
+    if (follow) this.scrollToBottom();
+    else this.jump.hidden = false;
+  }
+
+  private messageItem(message: ChatMessageEvent): HTMLLIElement {
+    const own = message.user === this.me;
+    return el(
+      'li',
+      { className: own ? 'message own' : 'message', data: { id: message.id, user: message.user } },
+      el(
+        'header',
+        {},
+        el('span', { className: 'author' }, message.user),
+        el('time', { attrs: { datetime: new Date(message.ts).toISOString() } }, clockTime(message.ts)),
+      ),
+      el('div', { className: 'text' }, message.message),
+    );
+  }
+
+  private pendingItem(pending: PendingMessage): HTMLLIElement {
+    const state = pending.state === 'pending' ? 'sending…' : `not sent: ${pending.error ?? 'error'}`;
+    return el(
+      'li',
+      { className: `message own ${pending.state}`, data: { pending: pending.clientMsgId } },
+      el(
+        'header',
+        {},
+        el('span', { className: 'author' }, this.me),
+        el('span', { className: 'state' }, state),
+      ),
+      el('div', { className: 'text' }, pending.text),
+    );
+  }
+
+  private nearBottom(): boolean {
+    return this.pane.scrollHeight - this.pane.scrollTop - this.pane.clientHeight < 80;
+  }
+
+  private scrollToBottom(): void {
+    this.pane.scrollTop = this.pane.scrollHeight;
+    this.jump.hidden = true;
+  }
+}
