@@ -131,10 +131,17 @@ describe('protocol-test profile through nginx over three nodes', () => {
 
     it('closes a polling session on request', async () => {
       const sid = await openSession();
-      const [pending, close] = await Promise.all([poll(sid), push(sid, '1')]);
+      const pending = poll(sid);
+      // Close only once the poll is waiting at the owner, whichever node it reached first.
+      await waitFor(
+        'the poll to wait at its owner',
+        () => cluster.logsContaining(`EngineIO - Received poll request for ${sid}`).length > 0,
+      );
+      const close = await push(sid, '1');
       expect(close.status).toBe(200);
-      expect(pending.status).toBe(200);
-      expect(await pending.text()).toBe('6');
+      const answered = await pending;
+      expect(answered.status).toBe(200);
+      expect(await answered.text()).toBe('6');
       expect((await poll(sid)).status).toBe(400);
     });
 
