@@ -162,6 +162,9 @@ start_node() {
   pid=$(read_pid "$STATE_DIR/node$i.pid")
   if is_ours "$pid" "$(node_pattern "$i")"; then
     step "node$i already running (pid $pid, port $port)"
+    if [ "$BUILD_STAMP" -nt "$STATE_DIR/node$i.pid" ]; then
+      step "  node$i runs an older build: ./cluster.sh stop && ./cluster.sh start to run the new one"
+    fi
     return 0
   fi
   log=$LOG_DIR/node$i.log

@@ -9,10 +9,14 @@ import type { Member, RoomSummary } from './chat-protocol.js';
  * A user is a member while n > 0: two tabs make one member until both leave.
  */
 
-/** KEYS: presence, by-node, node rooms, room members. ARGV: room, user, node, now. Returns 1 if newly present. */
+/**
+ * KEYS: presence, by-node, node rooms, room members, room names.
+ * ARGV: room, user, node, now. Returns 1 if newly present.
+ */
 const JOIN_SCRIPT = `
 redis.call('HINCRBY', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 1)
 redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[5], ARGV[1])
 local raw = redis.call('HGET', KEYS[1], ARGV[2])
 if raw then
   local entry = cjson.decode(raw)
@@ -93,36 +97,30 @@ export class Presence {
 
   /** Counts one more connection of `user` in `room` on `node`; true if the user just became present. */
   async join(room: string, user: string, node: string): Promise<boolean> {
-    const result = (await this.redis.eval(
-      JOIN_SCRIPT,
-      4,
-      chatKeys.presence(room),
-      chatKeys.presenceByNode(room),
-      chatKeys.nodeRooms(node),
-      chatKeys.roomMembers,
-      room,
-      user,
-      node,
-      Date.now(),
-    )) as number;
-    await this.redis.sadd(chatKeys.roomNames, room);
-    return result === 1;
+    return (await this.runMembershipScript(JOIN_SCRIPT, room, user, node, Date.now())) === 1;
   }
 
   /** One connection fewer; true if the user is no longer present at all. */
   async leave(room: string, user: string, node: string): Promise<boolean> {
-    const result = (await this.redis.eval(
-      LEAVE_SCRIPT,
-      4,
+    return (await this.runMembershipScript(LEAVE_SCRIPT, room, user, node)) === 1;
+  }
+
+  /** Join and leave touch the same keys; one Redis round trip each. */
+  private async runMembershipScript(
+    script: string,
+    room: string,
+    user: string,
+    node: string,
+    ...extra: Array<string | number>
+  ): Promise<number> {
+    const keys = [
       chatKeys.presence(room),
       chatKeys.presenceByNode(room),
       chatKeys.nodeRooms(node),
       chatKeys.roomMembers,
-      room,
-      user,
-      node,
-    )) as number;
-    return result === 1;
+      chatKeys.roomNames,
+    ];
+    return (await this.redis.eval(script, keys.length, ...keys, room, user, node, ...extra)) as number;
   }
 
   /** Removes a node's entries; returns the (room, user) pairs that are gone. */
