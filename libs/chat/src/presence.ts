@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import type { Member, RoomSummary } from './chat-protocol.js';
 
@@ -13,7 +14,7 @@ import type { Member, RoomSummary } from './chat-protocol.js';
  * KEYS: presence, by-node, node rooms, room members, room names.
  * ARGV: room, user, node, now. Returns 1 if newly present.
  */
-const JOIN_SCRIPT = `
+const JOIN_SCRIPT = new LuaScript(`
 redis.call('HINCRBY', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 1)
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[1])
@@ -27,10 +28,10 @@ end
 redis.call('HSET', KEYS[1], ARGV[2], cjson.encode({n = 1, node = ARGV[3], since = tonumber(ARGV[4])}))
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
 return 1
-`;
+`);
 
 /** KEYS as for join. ARGV: room, user, node. Returns 1 if no longer present, 0 if still, -1 if unknown. */
-const LEAVE_SCRIPT = `
+const LEAVE_SCRIPT = new LuaScript(`
 local field = ARGV[3] .. '\\n' .. ARGV[2]
 local here = tonumber(redis.call('HGET', KEYS[2], field) or '0')
 if here <= 0 then return -1 end
@@ -46,14 +47,14 @@ end
 redis.call('HDEL', KEYS[1], ARGV[2])
 if redis.call('HINCRBY', KEYS[4], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[4], ARGV[1]) end
 return 1
-`;
+`);
 
 /**
  * Removes every entry of a node (it crashed, or restarted with stale entries).
  * KEYS: node rooms, room members. ARGV: node, key prefix.
  * Returns {room, user, room, user, ...} for users no longer present anywhere.
  */
-const DROP_NODE_SCRIPT = `
+const DROP_NODE_SCRIPT = new LuaScript(`
 local gone = {}
 local dead = ARGV[1]
 for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -89,7 +90,7 @@ for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 redis.call('DEL', KEYS[1])
 return gone
-`;
+`);
 
 /** Who is in which room, across the cluster. */
 export class Presence {
@@ -107,7 +108,7 @@ export class Presence {
 
   /** Join and leave touch the same keys; one Redis round trip each. */
   private async runMembershipScript(
-    script: string,
+    script: LuaScript,
     room: string,
     user: string,
     node: string,
@@ -120,19 +121,16 @@ export class Presence {
       chatKeys.roomMembers,
       chatKeys.roomNames,
     ];
-    return (await this.redis.eval(script, keys.length, ...keys, room, user, node, ...extra)) as number;
+    return script.run<number>(this.redis, keys, [room, user, node, ...extra]);
   }
 
   /** Removes a node's entries; returns the (room, user) pairs that are gone. */
   async dropNode(node: string): Promise<Array<{ room: string; user: string }>> {
-    const flat = (await this.redis.eval(
-      DROP_NODE_SCRIPT,
-      2,
-      chatKeys.nodeRooms(node),
-      chatKeys.roomMembers,
-      node,
-      'ringchat:room:',
-    )) as string[];
+    const flat = await DROP_NODE_SCRIPT.run<string[]>(
+      this.redis,
+      [chatKeys.nodeRooms(node), chatKeys.roomMembers],
+      [node, 'ringchat:room:'],
+    );
     const gone: Array<{ room: string; user: string }> = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ room: flat[i], user: flat[i + 1] });
     return gone;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import type { ChatMessageEvent } from './chat-protocol.js';
 
@@ -14,7 +15,7 @@ import type { ChatMessageEvent } from './chat-protocol.js';
  * ARGV: room, user, message, node, clientMsgId ('' for none), max length,
  *       max age ms (0: none), dedup ttl s, channel
  */
-const APPEND_SCRIPT = `
+const APPEND_SCRIPT = new LuaScript(`
 local cid = ARGV[5]
 if cid ~= '' then
   local existing = redis.call('GET', KEYS[2])
@@ -33,13 +34,13 @@ if cid ~= '' then event.clientMsgId = cid end
 if last then event.prev = last[1] end
 redis.call('PUBLISH', ARGV[9], cjson.encode(event))
 return {id, 0}
-`;
+`);
 
 /**
  * The messages after `lastId`, or word that some of them were trimmed away.
  * KEYS: stream. ARGV: lastId, cap. Returns {recovered (0|1), entries}.
  */
-const AFTER_SCRIPT = `
+const AFTER_SCRIPT = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, {}} end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local deleted = '0-0'
@@ -56,7 +57,7 @@ if dms > lms or (dms == lms and dseq > lseq) then return {0, {}} end
 local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]) + 1)
 if #entries > tonumber(ARGV[2]) then return {0, {}} end
 return {1, entries}
-`;
+`);
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -89,21 +90,21 @@ export class RoomHistory {
   /** Stores and publishes a message; a repeated clientMsgId returns the first id instead. */
   async append(request: AppendRequest): Promise<{ id: string; duplicate: boolean }> {
     const cid = request.clientMsgId ?? '';
-    const [id, duplicate] = (await this.redis.eval(
-      APPEND_SCRIPT,
-      2,
-      chatKeys.stream(request.room),
-      chatKeys.dedup(request.room, request.user, cid),
-      request.room,
-      request.user,
-      request.message,
-      request.node,
-      cid,
-      this.retention.maxMessages,
-      this.retention.maxAgeMs,
-      this.retention.dedupTtlSeconds,
-      chatKeys.messageChannel,
-    )) as [string, number];
+    const [id, duplicate] = await APPEND_SCRIPT.run<[string, number]>(
+      this.redis,
+      [chatKeys.stream(request.room), chatKeys.dedup(request.room, request.user, cid)],
+      [
+        request.room,
+        request.user,
+        request.message,
+        request.node,
+        cid,
+        this.retention.maxMessages,
+        this.retention.maxAgeMs,
+        this.retention.dedupTtlSeconds,
+        chatKeys.messageChannel,
+      ],
+    );
     return { id, duplicate: duplicate === 1 };
   }
 
@@ -131,13 +132,11 @@ export class RoomHistory {
     lastId: string,
     cap: number,
   ): Promise<{ recovered: boolean; messages: ChatMessageEvent[] }> {
-    const [recovered, entries] = (await this.redis.eval(
-      AFTER_SCRIPT,
-      1,
-      chatKeys.stream(room),
-      lastId,
-      cap,
-    )) as [number, StreamEntry[]];
+    const [recovered, entries] = await AFTER_SCRIPT.run<[number, StreamEntry[]]>(
+      this.redis,
+      [chatKeys.stream(room)],
+      [lastId, cap],
+    );
     return { recovered: recovered === 1, messages: entries.map((entry) => toMessage(room, entry)) };
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@app/redis';
 import type { ClusterKeys } from './cluster-options.js';
 import { asNodeId, type NodeId } from './ids.js';
 import type { Member } from './member.js';
@@ -12,7 +13,7 @@ import type { Member } from './member.js';
  * KEYS: members zset, member-info hash, epoch
  * ARGV: id, member json, ttl ms, instance, pins key prefix
  */
-const HEARTBEAT_SCRIPT = `
+const HEARTBEAT_SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
@@ -35,13 +36,13 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local epoch
 if changed then epoch = redis.call('INCR', KEYS[3]) else epoch = tonumber(redis.call('GET', KEYS[3]) or '0') end
 return {'ok', epoch, expired, redis.call('HVALS', KEYS[2])}
-`;
+`);
 
 /**
  * Leaves on purpose: gone at once rather than after the TTL.
  * KEYS: members zset, member-info hash, epoch, this node's pins. ARGV: id, instance
  */
-const LEAVE_SCRIPT = `
+const LEAVE_SCRIPT = new LuaScript(`
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if not existing or cjson.decode(existing).instance ~= ARGV[2] then
   return tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -50,7 +51,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('DEL', KEYS[4])
 return redis.call('INCR', KEYS[3])
-`;
+`);
 
 export type HeartbeatResult =
   | {
@@ -70,18 +71,11 @@ export class MembershipStore {
   ) {}
 
   async heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult> {
-    const reply = (await this.redis.eval(
-      HEARTBEAT_SCRIPT,
-      3,
-      this.keys.members,
-      this.keys.memberInfo,
-      this.keys.epoch,
-      self.id,
-      JSON.stringify(self),
-      ttlMs,
-      self.instance,
-      this.keys.pins(''),
-    )) as [string, ...unknown[]];
+    const reply = await HEARTBEAT_SCRIPT.run<[string, ...unknown[]]>(
+      this.redis,
+      [this.keys.members, this.keys.memberInfo, this.keys.epoch],
+      [self.id, JSON.stringify(self), ttlMs, self.instance, this.keys.pins('')],
+    );
     if (reply[0] === 'conflict')
       return {
         kind: 'conflict',
@@ -97,15 +91,10 @@ export class MembershipStore {
   }
 
   async leave(self: Member): Promise<number> {
-    return (await this.redis.eval(
-      LEAVE_SCRIPT,
-      4,
-      this.keys.members,
-      this.keys.memberInfo,
-      this.keys.epoch,
-      this.keys.pins(self.id),
-      self.id,
-      self.instance,
-    )) as number;
+    return LEAVE_SCRIPT.run<number>(
+      this.redis,
+      [this.keys.members, this.keys.memberInfo, this.keys.epoch, this.keys.pins(self.id)],
+      [self.id, self.instance],
+    );
   }
 }
