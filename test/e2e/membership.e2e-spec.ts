@@ -229,6 +229,9 @@ describe('cluster membership', () => {
       100,
     );
     const recoveredMs = Date.now() - killedAt;
+    console.info(
+      `[failover] ${victims.length} clients of ${victim.id} back on live nodes ${recoveredMs} ms after SIGKILL`,
+    );
     expect(recoveredMs).toBeLessThan(10_000);
     for (const client of victims) {
       const peer = people.find((p) => p !== client && roomOf(p) === roomOf(client))!;

@@ -84,6 +84,14 @@ describe('session routing through round-robin nginx', () => {
       expect(forwardedBy.size).toBeGreaterThanOrEqual(1);
       expect(forwardedBy.has(owner)).toBe(false);
     }
+    const forwarded = members.reduce(
+      (sum, c) => sum + cluster.logsContaining(`request for ${c.session.sid} -> `).length,
+      0,
+    );
+    const deliveries = members.reduce((sum, c) => sum + c.events('chat message').length, 0);
+    console.info(
+      `[routing] 30 polling clients, ${sent.length} messages, ${deliveries} deliveries, ${forwarded} requests forwarded to owners`,
+    );
     for (const client of members) client.close();
   }, 90_000);
 
