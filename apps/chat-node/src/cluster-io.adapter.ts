@@ -85,6 +85,12 @@ export class ClusterIoAdapter extends IoAdapter {
     return io;
   }
 
+  /** Gateways without message handlers (the chat dispatches its own) cost nothing per socket. */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length === 0) return;
+    super.bindMessageHandlers(...args);
+  }
+
   /**
    * Graceful leave, after the node left the ring: close this node's own sessions
    * (their clients reconnect elsewhere at once), ask owners to answer the polls

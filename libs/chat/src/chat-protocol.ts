@@ -21,17 +21,6 @@ export const ChatEvent = {
   Session: 'session',
 } as const;
 
-/** Events a client may send; anything else is answered with an error. */
-export const CLIENT_EVENTS: ReadonlySet<string> = new Set([
-  ChatEvent.JoinRoom,
-  ChatEvent.LeaveRoom,
-  ChatEvent.ChatMessage,
-  ChatEvent.History,
-  ChatEvent.Resume,
-  ChatEvent.Members,
-  ChatEvent.Rooms,
-]);
-
 /** A stored message as every client receives it. `id` is its Redis Stream id. */
 export interface ChatMessageEvent {
   id: string;

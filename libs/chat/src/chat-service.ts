@@ -3,7 +3,6 @@ import type { Log } from '@app/logging';
 import type { ResolvedChatOptions } from './chat-options.js';
 import {
   ChatEvent,
-  CLIENT_EVENTS,
   compareMessageIds,
   type ChatMessageEvent,
   type HistoryEvent,
@@ -76,27 +75,46 @@ export class ChatService {
   async onConnect(socket: ChatSocket, sid: string): Promise<void> {
     const session: SessionEvent = { user: socket.data.user, node: this.options.nodeId, sid };
     (socket as Socket).emit(ChatEvent.Session, session);
-    socket.use(([event, ...args], next) => {
-      const last = args[args.length - 1];
-      const ack = typeof last === 'function' ? (last as (answer: object) => void) : undefined;
-      const name = typeof event === 'string' ? event : String(event);
-      if (!CLIENT_EVENTS.has(name))
-        return this.refuse(socket, ack, name.slice(0, 64), `unknown event "${name.slice(0, 64)}"`);
-      if (!socket.data.bucket.take()) {
-        const { ratePerSecond, rateBurst } = this.options;
-        return this.refuse(
-          socket,
-          ack,
-          name,
-          `rate limit exceeded: at most ${ratePerSecond} events/s (burst ${rateBurst})`,
-        );
-      }
-      next();
-    });
+    socket.use((packet) => this.dispatch(socket, packet));
     // A reconnecting client may name its rooms and last ids in the handshake.
     const resume = socket.handshake.auth?.rooms;
     if (resume !== undefined) await this.resume(socket, { rooms: resume }, undefined);
   }
+
+  /**
+   * Every client event of a connection passes here (one socket.io middleware, no
+   * listener per event): unknown events and floods are refused, the rest handled.
+   */
+  dispatch(socket: ChatSocket, [event, ...args]: unknown[]): void {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as (answer: object) => void) : undefined;
+    const payload = args.length > (ack ? 1 : 0) ? args[0] : undefined;
+    const name = String(event).slice(0, 64);
+    const handler = typeof event === 'string' ? this.handlers.get(event) : undefined;
+    if (!handler) return this.refuse(socket, ack, name, `unknown event "${name}"`);
+    if (!socket.data.bucket.take()) {
+      const { ratePerSecond, rateBurst } = this.options;
+      const error = `rate limit exceeded: at most ${ratePerSecond} events/s (burst ${rateBurst})`;
+      return this.refuse(socket, ack, name, error);
+    }
+    handler(socket, payload, ack).catch((error: Error) => {
+      this.log.error(`${name} from ${socket.data.user} failed: ${error.message}`);
+      ack?.({ error: 'internal error, try again' });
+    });
+  }
+
+  private readonly handlers = new Map<
+    string,
+    (socket: ChatSocket, payload: unknown, ack: Ack) => Promise<void>
+  >([
+    [ChatEvent.JoinRoom, (socket, payload, ack) => this.join(socket, payload, ack)],
+    [ChatEvent.LeaveRoom, (socket, payload, ack) => this.leave(socket, payload, ack)],
+    [ChatEvent.ChatMessage, (socket, payload, ack) => this.send(socket, payload, ack)],
+    [ChatEvent.History, (socket, payload, ack) => this.olderPage(socket, payload, ack)],
+    [ChatEvent.Resume, (socket, payload, ack) => this.resume(socket, payload, ack)],
+    [ChatEvent.Members, (socket, payload, ack) => this.members(socket, payload, ack)],
+    [ChatEvent.Rooms, (socket, _payload, ack) => this.rooms(socket, ack)],
+  ]);
 
   async onDisconnect(socket: ChatSocket): Promise<void> {
     const rooms = [...(socket.data.rooms ?? [])];

@@ -1,17 +1,13 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
-  Ack,
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
   WebSocketGateway,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { CHAT_NAMESPACE, ChatEvent } from './chat-protocol.js';
-import { ChatService, type Ack as AckFn, type ChatSocket } from './chat-service.js';
+import { CHAT_NAMESPACE } from './chat-protocol.js';
+import { ChatService, type ChatSocket } from './chat-service.js';
 
 /** The engine.io session id, the key the cluster routes and logs by. */
 function sessionIdOf(socket: Socket): string {
@@ -19,9 +15,16 @@ function sessionIdOf(socket: Socket): string {
   return (socket.conn as unknown as { id: string }).id;
 }
 
-/** The `/chat` namespace: Nest's face of the ChatService. */
+/**
+ * The `/chat` namespace: Nest's face of the ChatService. Client events are
+ * dispatched by the service from one middleware per connection rather than by
+ * `@SubscribeMessage` handlers, each of which costs an RxJS pipeline per socket
+ * per event (memory and CPU that 10,000 connections feel).
+ */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('Chat');
+
   constructor(@Inject(ChatService) private readonly chat: ChatService) {}
 
   afterInit(namespace: Namespace): void {
@@ -32,70 +35,17 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
   }
 
-  async handleConnection(socket: ChatSocket): Promise<void> {
-    await this.chat.onConnect(socket, sessionIdOf(socket));
+  // Nest does not await these: a failure is logged here, never left unhandled.
+  handleConnection(socket: ChatSocket): void {
+    this.chat.onConnect(socket, sessionIdOf(socket)).catch((error: Error) => {
+      this.logger.error(`connect of ${socket.data.user} failed: ${error.message}`);
+      socket.disconnect(true);
+    });
   }
 
-  async handleDisconnect(socket: ChatSocket): Promise<void> {
-    await this.chat.onDisconnect(socket);
-  }
-
-  @SubscribeMessage(ChatEvent.JoinRoom)
-  join(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): Promise<void> {
-    return this.chat.join(socket, payload, ack);
-  }
-
-  @SubscribeMessage(ChatEvent.LeaveRoom)
-  leave(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): Promise<void> {
-    return this.chat.leave(socket, payload, ack);
-  }
-
-  @SubscribeMessage(ChatEvent.ChatMessage)
-  send(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): Promise<void> {
-    return this.chat.send(socket, payload, ack);
-  }
-
-  @SubscribeMessage(ChatEvent.History)
-  history(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): Promise<void> {
-    return this.chat.olderPage(socket, payload, ack);
-  }
-
-  @SubscribeMessage(ChatEvent.Resume)
-  resume(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): Promise<void> {
-    return this.chat.resume(socket, payload, ack);
-  }
-
-  @SubscribeMessage(ChatEvent.Members)
-  members(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-    @Ack() ack: AckFn,
-  ): Promise<void> {
-    return this.chat.members(socket, payload, ack);
-  }
-
-  @SubscribeMessage(ChatEvent.Rooms)
-  rooms(@ConnectedSocket() socket: ChatSocket, @Ack() ack: AckFn): Promise<void> {
-    return this.chat.rooms(socket, ack);
+  handleDisconnect(socket: ChatSocket): void {
+    this.chat.onDisconnect(socket).catch((error: Error) => {
+      this.logger.warn(`clean-up after ${socket.data.user} failed: ${error.message}`);
+    });
   }
 }

@@ -1,0 +1,387 @@
+/**
+ * `npm run bench`: ringchat against the conventional setup it replaces — plain
+ * socket.io nodes with @socket.io/redis-adapter behind the same nginx (which works
+ * for WebSocket-only clients only, having no sticky sessions). Both systems are
+ * started here, one after the other, each with its own redis-server, nodes and
+ * nginx on free loopback ports, and run the same scenarios:
+ *
+ *   fanout       rooms × members WebSocket clients, send rate stepped up until
+ *                p99 > 50 ms or a delivery is lost
+ *   transports   a fixed rate with WebSocket-only, polling-only and default clients
+ *   connections  up to --max-clients WebSocket clients; connect rate, RSS per connection
+ *   failover     a node SIGKILLed under load; recovery time and losses
+ *
+ * Prints markdown tables on stdout (ratios ringchat/peer), progress on stderr, and
+ * writes bench/results/compare-<timestamp>.json and .svg (p99 vs deliveries/s).
+ * A benchmark, not a test: it asserts nothing. See docs/benchmarks.md.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { NODE_ENTRY } from '../test/harness/index.js';
+import {
+  SCENARIO_NAMES,
+  fanoutCpuTable,
+  fanoutStepsTable,
+  summaryTable,
+  type ScenarioName,
+  type SystemResults,
+} from './lib/compare-report.js';
+import { runConnections, type ConnectionsOptions } from './lib/connections.js';
+import { runFailover, type FailoverOptions } from './lib/failover.js';
+import { runSweep, runTransports, type SweepOptions, type TransportOptions } from './lib/fanout.js';
+import { progress, sleep } from './lib/progress.js';
+import { machineInfo, startCpuMeter, writeResultFile } from './lib/report.js';
+import { lineChartSvg } from './lib/svg-chart.js';
+import { SYSTEM_NAMES, startPeer, startRingchat, type BenchSystem, type SystemName } from './lib/systems.js';
+
+const HELP = `usage: npm run bench -- [options]
+
+Compares ringchat with plain socket.io + @socket.io/redis-adapter nodes behind the
+same nginx ("peer"). Starts both itself (redis-server, nodes, nginx on free loopback
+ports), one after the other, and runs the same scenarios against each.
+
+options:
+  --quick               short smoke run (about 2 minutes): checks the benchmark, not the code
+  --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all)
+  --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: both)
+  --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
+  --nodes N             nodes per system (default 3)
+  --time-limit S        start no new scenario or fanout step after S seconds (default 600;
+                        --quick 150); the run is stopped by force at S + 60
+  --node-options=OPTS   NODE_OPTIONS for every node of both systems (write it with "=",
+                        as OPTS starts with a dash), e.g.
+                        --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"
+                        (a profile per node, written when the node exits)
+  --cpu-profile DIR     write a CPU profile of every node into DIR
+                        (<node>-<pid>.cpuprofile; open it in Chrome DevTools)
+  -h, --help            this text
+
+Output: markdown tables on stdout, progress on stderr,
+bench/results/compare-<timestamp>.json and compare-<timestamp>.svg.
+`;
+
+interface Settings {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  systems: SystemName[];
+  nodes: number;
+  timeLimitSec: number;
+  nodeEnv: Record<string, string>;
+  nodeOptions: string | undefined;
+  cpuProfileDir: string | undefined;
+  fanout: Omit<SweepOptions, 'deadline'>;
+  transports: TransportOptions;
+  connections: ConnectionsOptions;
+  failover: FailoverOptions;
+}
+
+function parseSettings(): Settings | undefined {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
+      systems: { type: 'string' },
+      'max-clients': { type: 'string' },
+      nodes: { type: 'string' },
+      'time-limit': { type: 'string' },
+      'node-options': { type: 'string' },
+      'cpu-profile': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return undefined;
+  }
+  const quick = values.quick;
+  const list = <T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T[] => {
+    if (!raw) return [...allowed];
+    const picked = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const name of picked) {
+      if (!allowed.includes(name as T))
+        throw new UsageError(`unknown ${what} "${name}" (known: ${allowed.join(', ')})`);
+    }
+    return allowed.filter((name) => picked.includes(name));
+  };
+  const integer = (
+    raw: string | undefined,
+    fallback: number,
+    name: string,
+    min: number,
+    max: number,
+  ): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const membersPerRoom = 30;
+  return {
+    quick,
+    scenarios: list(values.scenarios, SCENARIO_NAMES, 'scenario'),
+    systems: list(values.systems, SYSTEM_NAMES, 'system'),
+    nodes: integer(values.nodes, 3, 'nodes', 2, 8),
+    timeLimitSec: integer(values['time-limit'], quick ? 150 : 600, 'time-limit', 30, 7200),
+    // Rate limit well above any sender's rate here: the benchmark measures
+    // throughput, not the limiter (each sender stays under 20/s up to 6,000 msg/s anyway).
+    nodeEnv: { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000' },
+    nodeOptions: values['node-options'],
+    cpuProfileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : undefined,
+    fanout: {
+      rooms: 10,
+      membersPerRoom,
+      steps: quick
+        ? [200, 800, 2000]
+        : [100, 200, 400, 500, 600, 700, 800, 1000, 1300, 1600, 2000, 2500, 3000],
+      stepMs: quick ? 2000 : 6000,
+      drainMs: quick ? 3000 : 5000,
+      p99LimitMs: 50,
+    },
+    transports: {
+      rooms: 2,
+      membersPerRoom,
+      messagesPerSec: 100,
+      durationMs: quick ? 2000 : 8000,
+      drainMs: 5000,
+      transports: ['websocket', 'polling', 'default'],
+    },
+    connections: {
+      clients: integer(values['max-clients'], quick ? 1000 : 10_000, 'max-clients', 1, 50_000),
+      workers: 2,
+      concurrency: 50,
+      openLimitMs: quick ? 30_000 : 90_000,
+      settleMs: quick ? 1000 : 3000,
+    },
+    failover: {
+      rooms: 2,
+      membersPerRoom,
+      messagesPerSec: 50,
+      beforeKillMs: quick ? 2000 : 4000,
+      afterKillMinMs: quick ? 4000 : 10_000,
+      afterKillMaxMs: quick ? 15_000 : 30_000,
+      drainMs: quick ? 5000 : 10_000,
+    },
+  };
+}
+
+class UsageError extends Error {}
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const CPU_PROFILER = fileURLToPath(new URL('./lib/cpu-profile.mjs', import.meta.url));
+
+/** Systems running right now: stopped on failure, on Ctrl-C and by the watchdog. */
+const running = new Set<BenchSystem>();
+
+async function main(): Promise<void> {
+  const settings = parseSettings();
+  if (!settings) return;
+  if (settings.systems.includes('ringchat') && !existsSync(NODE_ENTRY)) {
+    throw new Error(`${NODE_ENTRY} is missing: build first (npm run build), or use npm run bench`);
+  }
+  const startedAt = Date.now();
+  const deadline = performance.now() + settings.timeLimitSec * 1000;
+  stopOnSignalsAndTimeout(settings.timeLimitSec);
+  const started = new Date();
+  const machine = { ...machineInfo(), cpuBusyPercentBeforeStart: await warnIfBusy() };
+  progress(
+    `comparing ${settings.systems.join(' and ')}: ${settings.scenarios.join(', ')}` +
+      `${settings.quick ? ' (quick)' : ''}; time limit ${settings.timeLimitSec} s`,
+  );
+  const results: SystemResults[] = [];
+  const nodeOptions = extraNodeEnv(settings);
+  const cpu: Record<string, ReturnType<ReturnType<typeof startCpuMeter>>> = {};
+  for (const name of settings.systems) {
+    const result: SystemResults = { system: name, problems: {} };
+    results.push(result);
+    if (performance.now() > deadline) {
+      for (const scenario of settings.scenarios) result.problems[scenario] = 'time limit';
+      continue;
+    }
+    progress(`starting ${name}: redis-server, ${settings.nodes} nodes, nginx`);
+    const system =
+      name === 'ringchat'
+        ? await startRingchat(settings.nodes, { ...settings.nodeEnv, ...nodeOptions })
+        : await startPeer(settings.nodes, nodeOptions);
+    running.add(system);
+    try {
+      await sleep(1000);
+      for (const scenario of settings.scenarios) {
+        if (performance.now() > deadline) {
+          result.problems[scenario] = 'time limit';
+          progress(`${name} ${scenario}: skipped, time limit reached`);
+          continue;
+        }
+        const meter = startCpuMeter();
+        try {
+          await runScenario(scenario, system, settings, deadline, result);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          result.problems[scenario] = `failed: ${message.split('\n')[0]}`;
+          progress(
+            `${name} ${scenario} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+          );
+        }
+        cpu[`${name}-${scenario}`] = meter();
+        if (scenario !== 'failover' && system.nodes.some((node) => !node.running())) {
+          // Numbers from a smaller cluster would not compare: skip the rest of this system.
+          progress(`${name}: a node died during ${scenario}; skipping its other scenarios`);
+          for (const rest of settings.scenarios.slice(settings.scenarios.indexOf(scenario) + 1)) {
+            result.problems[rest] = `a node died during ${scenario}`;
+          }
+          break;
+        }
+      }
+    } finally {
+      progress(`stopping ${name}`);
+      running.delete(system);
+      await system.stop();
+    }
+  }
+  const ringchat = results.find((r) => r.system === 'ringchat');
+  const peer = results.find((r) => r.system === 'peer');
+  const summary = summaryTable(ringchat, peer);
+  const steps = fanoutStepsTable(ringchat, peer);
+  const cpuTable = fanoutCpuTable(ringchat, peer);
+  process.stdout.write(
+    `${summary}\n\nFanout steps (latencies in ms):\n\n${steps}\n\n` +
+      `Fanout CPU, % of one core (machine: % of all ${machine.cores} cores):\n\n${cpuTable}\n`,
+  );
+  const file = writeResultFile(RESULTS_DIR, 'compare', started, {
+    benchmark: 'compare',
+    date: started.toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt) / 1000),
+    machine,
+    settings,
+    cpu,
+    results,
+    tables: { summary, fanoutSteps: steps, fanoutCpu: cpuTable },
+  });
+  const svgFile = file.replace(/\.json$/, '.svg');
+  writeFileSync(svgFile, chart(results, settings, `${machine.cores} cores (${machine.cpu})`));
+  progress(`results written to ${relative(process.cwd(), file)} and ${relative(process.cwd(), svgFile)}`);
+}
+
+/** NODE_OPTIONS (and the profiler's folder) for the nodes of both systems. */
+function extraNodeEnv(settings: Settings): Record<string, string> {
+  const options = settings.nodeOptions ? [settings.nodeOptions] : [];
+  const env: Record<string, string> = {};
+  if (settings.cpuProfileDir) {
+    mkdirSync(settings.cpuProfileDir, { recursive: true });
+    options.push(`--import=${CPU_PROFILER}`);
+    env.BENCH_CPU_PROFILE_DIR = settings.cpuProfileDir;
+    progress(`CPU profiles of every node go to ${settings.cpuProfileDir}`);
+  }
+  if (options.length > 0) env.NODE_OPTIONS = options.join(' ');
+  return env;
+}
+
+async function runScenario(
+  scenario: ScenarioName,
+  system: BenchSystem,
+  settings: Settings,
+  deadline: number,
+  result: SystemResults,
+): Promise<void> {
+  switch (scenario) {
+    case 'fanout':
+      result.fanout = await runSweep(system, { ...settings.fanout, deadline });
+      return;
+    case 'transports':
+      result.transports = await runTransports(system, settings.transports);
+      return;
+    case 'connections':
+      result.connections = await runConnections(system, {
+        ...settings.connections,
+        openLimitMs: Math.max(5000, Math.min(settings.connections.openLimitMs, deadline - performance.now())),
+      });
+      return;
+    case 'failover':
+      result.failover = await runFailover(system, settings.failover);
+      return;
+  }
+}
+
+const COLORS: Record<SystemName, string> = { ringchat: '#1f6fd1', peer: '#e07b00' };
+
+function chart(results: SystemResults[], settings: Settings, machine: string): string {
+  const { rooms, membersPerRoom } = settings.fanout;
+  return lineChartSvg(
+    results
+      .filter((r) => r.fanout && r.fanout.steps.length > 0)
+      .map((r) => ({
+        name: r.system === 'peer' ? 'peer (socket.io + redis-adapter)' : 'ringchat',
+        color: COLORS[r.system],
+        points: (r.fanout?.steps ?? []).map((s) => ({
+          x: s.deliveriesPerSec,
+          y: s.latency.p99,
+          passed: s.passed,
+        })),
+      })),
+    {
+      title: 'Fanout: p99 latency vs deliveries per second',
+      subtitle: `${rooms} rooms × ${membersPerRoom} WebSocket clients; ${settings.nodes} nodes, Redis, nginx and the clients on ${machine}`,
+      xLabel: 'deliveries received per second',
+      yLabel: 'p99 latency, ms (log scale)',
+      limit: { y: 50, label: 'p99 limit 50 ms' },
+    },
+  );
+}
+
+/** Other work on the machine shows in the numbers: say so before they are taken. */
+async function warnIfBusy(): Promise<number> {
+  const meter = startCpuMeter();
+  await sleep(1000);
+  const busy = meter().machinePercent;
+  if (busy >= 20) progress(`warning: the machine is already ${busy}% busy; the numbers will be noisy`);
+  return busy;
+}
+
+async function stopAll(): Promise<void> {
+  const systems = [...running];
+  running.clear();
+  await Promise.all(systems.map((system) => system.stop().catch(() => undefined)));
+}
+
+/**
+ * Ctrl-C (or SIGTERM) tears down what is running; a second signal leaves at once
+ * (the harness SIGKILLs its processes when this one exits). The watchdog ends a
+ * run that overstays its time limit by a minute.
+ */
+function stopOnSignalsAndTimeout(timeLimitSec: number): void {
+  let stopping = false;
+  const stop = (why: string, code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    progress(`${why}: stopping everything`);
+    void stopAll().finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => stop('SIGINT', 130));
+  process.on('SIGTERM', () => stop('SIGTERM', 143));
+  setTimeout(
+    () => stop(`over the time limit (${timeLimitSec} s + 60 s)`, 1),
+    (timeLimitSec + 60) * 1000,
+  ).unref();
+}
+
+try {
+  await main();
+} catch (error) {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`error: ${(error as Error).message}\n\n${HELP}`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(
+      `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  }
+  await stopAll();
+}

@@ -1,0 +1,270 @@
+import type { ConnectionsResult } from './connections.js';
+import type { FailoverResult } from './failover.js';
+import type { MeasuredStep, SweepResult, TransportResult } from './fanout.js';
+import type { StepResult } from './room-load.js';
+import type { SystemName } from './systems.js';
+
+export type ScenarioName = 'fanout' | 'transports' | 'connections' | 'failover';
+
+/**
+ * In the order they run: connections first, on fresh nodes, so that the RSS
+ * growth it measures is not hidden by heap the other scenarios left behind;
+ * failover last, as it kills a node.
+ */
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['connections', 'fanout', 'transports', 'failover'];
+
+/** Everything measured on one system. */
+export interface SystemResults {
+  system: SystemName;
+  fanout?: SweepResult;
+  transports?: TransportResult[];
+  connections?: ConnectionsResult;
+  failover?: FailoverResult;
+  /** Scenario → why it has no result (failed, or skipped for the time limit). */
+  problems: Partial<Record<ScenarioName, string>>;
+}
+
+type Cell = number | string | undefined;
+
+interface Row {
+  scenario: string;
+  metric: string;
+  /** Which way is better, for reading the ratio. */
+  better: 'higher' | 'lower' | '';
+  ringchat: Cell;
+  peer: Cell;
+}
+
+/** The comparison: one metric a line, both systems, ratio ringchat/peer. */
+export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): string {
+  const rows: Row[] = [];
+  const both = (
+    scenario: string,
+    metric: string,
+    better: Row['better'],
+    pick: (r: SystemResults) => Cell,
+  ): void => {
+    rows.push({
+      scenario,
+      metric,
+      better,
+      ringchat: ringchat ? pick(ringchat) : undefined,
+      peer: peer ? pick(peer) : undefined,
+    });
+  };
+  const problem = (r: SystemResults, s: ScenarioName): string | undefined =>
+    r.problems[s] ? `(${r.problems[s]})` : undefined;
+
+  both('fanout', 'highest sustained deliveries/s, p99 ≤ 50 ms', 'higher', (r) =>
+    r.fanout ? r.fanout.bestDeliveriesPerSec : problem(r, 'fanout'),
+  );
+  both('fanout', 'p99 ms at the last step that passed', 'lower', (r) => {
+    const last = r.fanout?.steps.filter((s) => s.passed).at(-1);
+    return last ? `${fixed(last.latency.p99)} @ ${thousands(last.targetDeliveriesPerSec)}/s` : undefined;
+  });
+  both('fanout', 'first step over the limit', '', (r) => {
+    const failed = r.fanout?.steps.find((s) => !s.passed);
+    return failed
+      ? `${thousands(failed.targetDeliveriesPerSec)}/s: p99 ${fixed(failed.latency.p99)} ms, lost ${failed.lost}`
+      : r.fanout
+        ? `none (${r.fanout.stoppedBecause})`
+        : undefined;
+  });
+  for (const transport of ['websocket', 'polling', 'default'] as const) {
+    const pick = (r: SystemResults): TransportResult | undefined =>
+      r.transports?.find((t) => t.transport === transport);
+    const name = `transports: ${transport}`;
+    both(name, 'clients failed to connect', 'lower', (r) => {
+      const t = pick(r);
+      return t ? `${t.connect.failed}/${t.connect.attempted}` : problem(r, 'transports');
+    });
+    both(name, 'p50 ms', 'lower', (r) => pick(r)?.step?.latency.p50);
+    both(name, 'p99 ms', 'lower', (r) => pick(r)?.step?.latency.p99);
+    both(name, 'max ms', 'lower', (r) => pick(r)?.step?.latency.max);
+    both(name, 'lost deliveries', 'lower', (r) => {
+      const step = pick(r)?.step;
+      return step ? `${step.lost}/${step.expected}` : undefined;
+    });
+  }
+  both('connections', 'WebSocket clients connected', 'higher', (r) =>
+    r.connections ? `${r.connections.connected}/${r.connections.attempted}` : problem(r, 'connections'),
+  );
+  both('connections', 'failed (+ dropped while open)', 'lower', (r) =>
+    r.connections ? `${r.connections.failed} (+${r.connections.dropped})` : undefined,
+  );
+  both('connections', 'connects/s', 'higher', (r) => r.connections?.connectsPerSec);
+  both(
+    'connections',
+    'node RSS KiB per connection (all nodes)',
+    'lower',
+    (r) => r.connections?.kibPerConnection,
+  );
+  both('connections', 'node RSS KiB per connection, per node', '', (r) =>
+    r.connections?.nodes.map((n) => `${n.node} ${n.kibPerConnection} (${n.sessions})`).join(', '),
+  );
+  both('failover', 'clients disconnected by the crash', '', (r) =>
+    r.failover ? `${r.failover.disconnected}/${r.failover.clients}` : problem(r, 'failover'),
+  );
+  both(
+    'failover',
+    'crash → all reconnected, ms',
+    'lower',
+    (r) => r.failover?.reconnectMs ?? unrecovered(r.failover),
+  );
+  both(
+    'failover',
+    'crash → all chatting again, ms',
+    'lower',
+    (r) => r.failover?.recoveryMs ?? unrecovered(r.failover),
+  );
+  both('failover', 'lost deliveries', 'lower', (r) =>
+    r.failover ? `${r.failover.lostDeliveries}/${r.failover.expectedDeliveries}` : undefined,
+  );
+  both('failover', 'messages that reached nobody', 'lower', (r) => r.failover?.messagesLostEverywhere);
+  both('failover', 'acknowledged messages lost (ringchat)', 'lower', (r) =>
+    r.failover?.ackedLost === undefined ? 'no acks' : r.failover.ackedLost,
+  );
+
+  return table(
+    ['scenario', 'metric', 'better', 'ringchat', 'peer', 'ringchat/peer'],
+    rows.map((row) => [
+      row.scenario,
+      row.metric,
+      row.better,
+      cell(row.ringchat),
+      cell(row.peer),
+      ratio(row.ringchat, row.peer),
+    ]),
+  );
+}
+
+/** Every fanout step of both systems, side by side by target rate. */
+export function fanoutStepsTable(ringchat?: SystemResults, peer?: SystemResults): string {
+  const targets = [
+    ...new Set([
+      ...(ringchat?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
+      ...(peer?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
+    ]),
+  ].sort((a, b) => a - b);
+  const find = (r: SystemResults | undefined, target: number): StepResult | undefined =>
+    r?.fanout?.steps.find((s) => s.targetDeliveriesPerSec === target);
+  const describe = (s: StepResult | undefined): string[] =>
+    s
+      ? [
+          thousands(s.deliveriesPerSec),
+          fixed(s.latency.p50),
+          fixed(s.latency.p99),
+          fixed(s.latency.max),
+          String(s.lost),
+        ]
+      : ['-', '-', '-', '-', '-'];
+  return table(
+    [
+      'target deliveries/s',
+      'ringchat got/s',
+      'p50',
+      'p99',
+      'max',
+      'lost',
+      'peer got/s',
+      'p50',
+      'p99',
+      'max',
+      'lost',
+      'p99 ringchat/peer',
+    ],
+    targets.map((target) => {
+      const r = find(ringchat, target);
+      const p = find(peer, target);
+      return [thousands(target), ...describe(r), ...describe(p), ratio(r?.latency.p99, p?.latency.p99)];
+    }),
+  );
+}
+
+/**
+ * Where the CPU went during each fanout step, in % of one core (the machine has
+ * 100 × cores): the three nodes together, Redis, nginx (all workers), and the
+ * benchmark's own process, where every client runs.
+ */
+export function fanoutCpuTable(ringchat?: SystemResults, peer?: SystemResults): string {
+  const targets = [
+    ...new Set([
+      ...(ringchat?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
+      ...(peer?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
+    ]),
+  ].sort((a, b) => a - b);
+  const find = (r: SystemResults | undefined, target: number): MeasuredStep | undefined =>
+    r?.fanout?.steps.find((s) => s.targetDeliveriesPerSec === target);
+  const describe = (s: MeasuredStep | undefined): string[] =>
+    s
+      ? [
+          s.systemCpu.nodes,
+          s.systemCpu.redis,
+          s.systemCpu.nginx,
+          s.cpu.benchProcessPercent,
+          s.cpu.machinePercent,
+        ].map(String)
+      : ['-', '-', '-', '-', '-'];
+  return table(
+    [
+      'target deliveries/s',
+      'ringchat nodes',
+      'redis',
+      'nginx',
+      'clients',
+      'machine',
+      'peer nodes',
+      'redis',
+      'nginx',
+      'clients',
+      'machine',
+    ],
+    targets.map((target) => [
+      thousands(target),
+      ...describe(find(ringchat, target)),
+      ...describe(find(peer, target)),
+    ]),
+  );
+}
+
+function unrecovered(result: FailoverResult | undefined): string | undefined {
+  return result ? `not within the window (${result.unrecovered} clients)` : undefined;
+}
+
+function cell(value: Cell): string {
+  if (value === undefined) return '-';
+  if (typeof value === 'number') return Number.isInteger(value) ? thousands(value) : fixed(value);
+  return value;
+}
+
+function ratio(a: Cell, b: Cell): string {
+  const x = leadingNumber(a);
+  const y = leadingNumber(b);
+  if (x === undefined || y === undefined || y === 0) return '-';
+  return (x / y).toFixed(2);
+}
+
+/** The number a cell starts with ("12 @ 3,000/s" → 12, "0/60" → 0). */
+function leadingNumber(value: Cell): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  const match = value === undefined ? null : /^(-?[\d,]+(?:\.\d+)?)(?=$|[\s/@(])/.exec(value);
+  return match ? Number(match[1].replace(/,/g, '')) : undefined;
+}
+
+function thousands(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function fixed(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : '-';
+}
+
+export function table(header: string[], lines: string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => line[column].length)),
+  );
+  const format = (cells: string[]): string =>
+    `| ${cells.map((value, column) => value.padEnd(widths[column])).join(' | ')} |`;
+  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
+  return [format(header), rule, ...lines.map(format)].join('\n');
+}

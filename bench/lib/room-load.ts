@@ -1,0 +1,284 @@
+import { Agent } from 'node:http';
+import { io, type Socket } from 'socket.io-client';
+import { nowMs } from './clock.js';
+import { sleep } from './progress.js';
+import { startCpuMeter, type CpuUse } from './report.js';
+import { summarize, type LatencySummary } from './stats.js';
+
+/** How a client connects: one transport only, or socket.io's default (polling, then upgrade). */
+export type TransportMode = 'websocket' | 'polling' | 'default';
+
+export interface RoomGroupOptions {
+  /** Base URL (nginx). */
+  url: string;
+  /** Room and user names start with this. */
+  label: string;
+  rooms: number;
+  membersPerRoom: number;
+  transport: TransportMode;
+  /** Connection attempts in flight at once. @default 20 */
+  connectConcurrency?: number;
+  /** A client that has not connected and joined by then counts as failed. @default 10000 */
+  connectTimeoutMs?: number;
+}
+
+/** One member: a plain socket.io client, the same for both systems. */
+interface Member {
+  index: number;
+  room: number;
+  socket: Socket;
+}
+
+/** A message on its way: `<tag>|<seq>|<send time, nowMs()>` in the message text. */
+interface Recorder {
+  prefix: string;
+  seen: Uint8Array[];
+  latencies: Float64Array;
+  received: number;
+  duplicates: number;
+  total: number;
+}
+
+export interface StepResult {
+  /** Messages per second asked of the sender, all rooms together. */
+  targetMessagesPerSec: number;
+  /** targetMessagesPerSec × members per room: deliveries per second asked for. */
+  targetDeliveriesPerSec: number;
+  sent: number;
+  /** Sends skipped because the sender was not connected (their deliveries count as lost). */
+  sendsWhileDisconnected: number;
+  expected: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  /** Refusals the servers sent back (`error` events), e.g. a rate limit. */
+  refusals: number;
+  /** Time from the first to the last send, ms; above the planned duration when the sender fell behind. */
+  sendWindowMs: number;
+  plannedMs: number;
+  /** Deliveries received per second of the send window. */
+  deliveriesPerSec: number;
+  latency: LatencySummary;
+  cpu: CpuUse;
+}
+
+export interface ConnectOutcome {
+  attempted: number;
+  connected: number;
+  failed: number;
+  /** The first few distinct errors, with how often each occurred. */
+  errors: Record<string, number>;
+  durationMs: number;
+}
+
+/**
+ * Clients in rooms through nginx, connected with socket.io-client as any user
+ * would, and a sender that drives them at a fixed rate. Every member receives
+ * every message of its room, its own included; each records receive − send.
+ */
+export class RoomGroup {
+  readonly members: Member[] = [];
+  readonly rooms: string[];
+  readonly connect: ConnectOutcome;
+  private recorder?: Recorder;
+  private refusals = 0;
+  private readonly agent?: Agent;
+
+  private constructor(
+    private readonly options: RoomGroupOptions,
+    agent: Agent | undefined,
+  ) {
+    this.agent = agent;
+    this.rooms = Array.from({ length: options.rooms }, (_, i) => `${options.label}-${i}`);
+    this.connect = { attempted: 0, connected: 0, failed: 0, errors: {}, durationMs: 0 };
+  }
+
+  /** Connects and joins every member; failures are counted, not thrown. */
+  static async open(options: RoomGroupOptions): Promise<RoomGroup> {
+    // Polling clients keep their connections alive, as browsers do (see message-latency.ts).
+    const agent = options.transport === 'websocket' ? undefined : new Agent({ keepAlive: true });
+    const group = new RoomGroup(options, agent);
+    await group.connectAll();
+    return group;
+  }
+
+  get connected(): number {
+    return this.members.filter((member) => member.socket.connected).length;
+  }
+
+  private async connectAll(): Promise<void> {
+    const { rooms, membersPerRoom, connectConcurrency = 20 } = this.options;
+    const total = rooms * membersPerRoom;
+    const started = nowMs();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < total) {
+        const index = next++;
+        await this.connectOne(index, index % rooms);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(connectConcurrency, total) }, worker));
+    // A session can connect and then die on its next request (a polling session
+    // whose request reached another node): only those still connected count.
+    await sleep(500);
+    this.connect.attempted = total;
+    for (const member of this.members) {
+      if (!member.socket.connected) this.countError('disconnected after joining');
+    }
+    this.connect.connected = this.connected;
+    this.connect.failed = total - this.connect.connected;
+    this.connect.durationMs = Math.round(nowMs() - started);
+  }
+
+  private countError(message: string): void {
+    const key = message.slice(0, 120);
+    if (key in this.connect.errors || Object.keys(this.connect.errors).length < 8) {
+      this.connect.errors[key] = (this.connect.errors[key] ?? 0) + 1;
+    }
+  }
+
+  private async connectOne(index: number, room: number): Promise<void> {
+    const { url, label, transport, connectTimeoutMs = 10_000 } = this.options;
+    const socket = io(`${url}/chat`, {
+      auth: { user: `${label}-u${index}` },
+      transports: transport === 'default' ? ['polling', 'websocket'] : [transport],
+      reconnection: false,
+      forceNew: true,
+      timeout: connectTimeoutMs,
+      // socket.io-client types `agent` for browsers (string | boolean); in Node it goes to http.request.
+      ...(this.agent ? { agent: this.agent as unknown as string } : {}),
+    });
+    socket.on('chat message', (event: { message?: unknown }) => this.onMessage(index, event));
+    socket.on('error', () => (this.refusals += 1));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('connect timeout')), connectTimeoutMs);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.once('connect_error', (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      const answer = (await socket
+        .timeout(connectTimeoutMs)
+        .emitWithAck('join room', { room: this.rooms[room] })) as { ok?: boolean; error?: string };
+      if (!answer?.ok) throw new Error(`join refused: ${answer?.error}`);
+      this.members.push({ index, room, socket });
+    } catch (error) {
+      this.countError(error instanceof Error ? error.message : String(error));
+      socket.close();
+    }
+  }
+
+  private onMessage(member: number, event: { message?: unknown }): void {
+    const recorder = this.recorder;
+    const text = event?.message;
+    if (!recorder || typeof text !== 'string' || !text.startsWith(recorder.prefix)) return;
+    const at = nowMs();
+    const bar = text.indexOf('|', recorder.prefix.length);
+    const seq = Number(text.slice(recorder.prefix.length, bar));
+    const sentAt = Number(text.slice(bar + 1));
+    const seen = recorder.seen[member];
+    if (!seen || !(seq >= 0 && seq < recorder.total)) return;
+    if (seen[seq]) {
+      recorder.duplicates += 1;
+      return;
+    }
+    seen[seq] = 1;
+    recorder.latencies[recorder.received++] = at - sentAt;
+  }
+
+  /**
+   * Sends `messagesPerSec` (all rooms together) for `durationMs`, message n due at
+   * start + n / rate: a late tick sends what is due at once, so a slow sender does
+   * not lower the rate. Message n goes to room n mod rooms, from its members in turn.
+   * Then waits up to `drainMs` for deliveries still on the way.
+   */
+  async run(
+    tag: string,
+    messagesPerSec: number,
+    durationMs: number,
+    drainMs: number,
+    onProgress?: (line: string) => void,
+  ): Promise<StepResult> {
+    const byRoom: Member[][] = this.rooms.map(() => []);
+    for (const member of this.members) byRoom[member.room].push(member);
+    const sendingRooms = byRoom.map((members, room) => ({ room, members })).filter((r) => r.members.length);
+    const total = Math.round((messagesPerSec * durationMs) / 1000);
+    const recorder: Recorder = {
+      prefix: `${tag}|`,
+      seen: [],
+      latencies: new Float64Array(total * this.options.membersPerRoom),
+      received: 0,
+      duplicates: 0,
+      total,
+    };
+    for (const member of this.members) recorder.seen[member.index] = new Uint8Array(total);
+    this.recorder = recorder;
+    this.refusals = 0;
+    const cpu = startCpuMeter();
+    let expected = 0;
+    let skipped = 0;
+    let seq = 0;
+    const start = nowMs();
+    let lastReport = start;
+    if (sendingRooms.length > 0) {
+      while (seq < total) {
+        const due = Math.min(total, Math.floor(((nowMs() - start) * messagesPerSec) / 1000) + 1);
+        for (; seq < due; seq++) {
+          const { room, members } = sendingRooms[seq % sendingRooms.length];
+          const sender = members[Math.floor(seq / sendingRooms.length) % members.length];
+          expected += members.length;
+          if (!sender.socket.connected) {
+            skipped += 1;
+            continue;
+          }
+          sender.socket.emit('chat message', {
+            room: this.rooms[room],
+            message: `${recorder.prefix}${seq}|${nowMs().toFixed(3)}`,
+          });
+        }
+        if (onProgress && nowMs() - lastReport >= 2000) {
+          lastReport = nowMs();
+          onProgress(`sent ${seq}/${total}, deliveries ${recorder.received}/${expected}`);
+        }
+        if (seq < total) await sleep(1);
+      }
+    }
+    const sendWindowMs = nowMs() - start;
+    const deadline = nowMs() + drainMs;
+    while (recorder.received < expected && nowMs() < deadline) await sleep(20);
+    this.recorder = undefined;
+    const cpuUse = cpu();
+    const latencies = recorder.latencies.subarray(0, recorder.received);
+    return {
+      targetMessagesPerSec: messagesPerSec,
+      targetDeliveriesPerSec: messagesPerSec * this.options.membersPerRoom,
+      sent: total - skipped,
+      sendsWhileDisconnected: skipped,
+      expected,
+      received: recorder.received,
+      lost: expected - recorder.received,
+      duplicates: recorder.duplicates,
+      refusals: this.refusals,
+      sendWindowMs: Math.round(sendWindowMs),
+      plannedMs: durationMs,
+      deliveriesPerSec: Math.round(recorder.received / (Math.max(sendWindowMs, durationMs) / 1000)),
+      latency: summarize(Array.from(latencies)),
+      cpu: cpuUse,
+    };
+  }
+
+  close(): void {
+    for (const member of this.members) member.socket.close();
+    this.agent?.destroy();
+  }
+}
+
+/** The messages per second of a step, formatted for progress lines. */
+export function describeRate(messagesPerSec: number, membersPerRoom: number): string {
+  return `${messagesPerSec} msg/s × ${membersPerRoom} members = ${(messagesPerSec * membersPerRoom).toLocaleString('en-US')} deliveries/s`;
+}
