@@ -1,40 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectChat,
-  startCluster,
   waitFor,
   waitForEvents,
   type ChatClient,
-  type TestCluster,
+  useCluster,
+  type ChatLine,
 } from '../harness/index.js';
 
-interface Message {
-  room: string;
-  user: string;
-  message: string;
-}
+type Message = ChatLine;
 
 const WS_ONLY = { transports: ['websocket'] };
 
 describe('chat across three nodes through round-robin nginx (WebSocket clients)', () => {
-  let cluster: TestCluster;
-  const clients: ChatClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 3 });
-  });
-
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await cluster?.stop();
-  });
+  const fixture = useCluster({ nodes: 3 });
+  const clients = fixture.clients;
 
   /** Connects until there are `perNode` clients on every node (nginx decides where). */
   async function clientsOnEveryNode(perNode: number): Promise<Map<string, ChatClient[]>> {
-    const byNode = new Map<string, ChatClient[]>(cluster.nodes.map((node) => [node.id, []]));
+    const byNode = new Map<string, ChatClient[]>(fixture.cluster.nodes.map((node) => [node.id, []]));
     for (let attempt = 0; attempt < 60; attempt++) {
       if ([...byNode.values()].every((list) => list.length >= perNode)) return byNode;
-      const client = await connectChat(cluster.url, `user${attempt}`, WS_ONLY);
+      const client = await connectChat(fixture.cluster.url, `user${attempt}`, WS_ONLY);
       clients.push(client);
       const list = byNode.get(client.session.node);
       if (list && list.length < perNode) list.push(client);
@@ -47,7 +34,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     // alpha and beta each have one member on every node; idle joins nothing.
     const alpha = [...byNode.values()].map((list) => list[0]);
     const beta = [...byNode.values()].map((list) => list[1]);
-    const idle = await connectChat(cluster.url, 'idle', WS_ONLY);
+    const idle = await connectChat(fixture.cluster.url, 'idle', WS_ONLY);
     clients.push(idle);
     expect(new Set(alpha.map((c) => c.session.node))).toEqual(new Set(['node1', 'node2', 'node3']));
     expect(new Set(beta.map((c) => c.session.node))).toEqual(new Set(['node1', 'node2', 'node3']));
@@ -119,8 +106,8 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   });
 
   it('takes the user from the session, never from the payload', async () => {
-    const mallory = await connectChat(cluster.url, 'mallory', WS_ONLY);
-    const witness = await connectChat(cluster.url, 'witness', WS_ONLY);
+    const mallory = await connectChat(fixture.cluster.url, 'mallory', WS_ONLY);
+    const witness = await connectChat(fixture.cluster.url, 'witness', WS_ONLY);
     clients.push(mallory, witness);
     await mallory.request('join room', { room: 'spoof', user: 'admin' });
     await witness.request('join room', { room: 'spoof' });
@@ -138,8 +125,8 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   });
 
   it('echoes a leave to the leaver and stops delivering to it', async () => {
-    const stays = await connectChat(cluster.url, 'stays', WS_ONLY);
-    const leaves = await connectChat(cluster.url, 'leaves', WS_ONLY);
+    const stays = await connectChat(fixture.cluster.url, 'stays', WS_ONLY);
+    const leaves = await connectChat(fixture.cluster.url, 'leaves', WS_ONLY);
     clients.push(stays, leaves);
     await stays.request('join room', { room: 'gamma' });
     await leaves.request('join room', { room: 'gamma' });
@@ -161,7 +148,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   });
 
   it('answers bad requests with an error and keeps the connection', async () => {
-    const client = await connectChat(cluster.url, 'clumsy', WS_ONLY);
+    const client = await connectChat(fixture.cluster.url, 'clumsy', WS_ONLY);
     clients.push(client);
     expect(await client.request('chat message', { room: 'nowhere', message: 'hi' })).toEqual({
       error: 'join room nowhere first',
@@ -185,7 +172,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   });
 
   it('refuses a connection without a user name, with a clear message', async () => {
-    await expect(connectChat(cluster.url, '', WS_ONLY)).rejects.toThrow(/user name is required/);
+    await expect(connectChat(fixture.cluster.url, '', WS_ONLY)).rejects.toThrow(/user name is required/);
   });
 });
 

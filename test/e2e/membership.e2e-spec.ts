@@ -3,13 +3,13 @@ import {
   connectChat,
   freePort,
   spawnNode,
-  startCluster,
   TEST_CLUSTER_SECRET,
   waitFor,
   type ChatClient,
   type ClientOptions,
-  type TestCluster,
   type TestNode,
+  useCluster,
+  type ChatLine,
 } from '../harness/index.js';
 
 interface ClusterReport {
@@ -20,11 +20,7 @@ interface ClusterReport {
   sessions: number;
 }
 
-interface Message {
-  room: string;
-  user: string;
-  message: string;
-}
+type Message = ChatLine;
 
 const RESILIENT: ClientOptions = { reconnection: true, reconnectionDelay: 200, reconnectionDelayMax: 1000 };
 const TRANSPORTS: ClientOptions[] = [{ transports: ['polling'] }, { transports: ['websocket'] }, {}];
@@ -76,31 +72,22 @@ async function provesChatting(sender: ChatClient, receiver: ChatClient, room: st
 }
 
 describe('cluster membership', () => {
-  let cluster: TestCluster;
-  const clients: ChatClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 3 });
-  });
-
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await cluster?.stop();
-  });
+  const fixture = useCluster({ nodes: 3 });
+  const clients = fixture.clients;
 
   it('shows the same members and epoch on every node, and logs ring changes', async () => {
     await waitFor('all nodes to agree', async () => {
-      const reports = await Promise.all(cluster.nodes.map(report));
+      const reports = await Promise.all(fixture.cluster.nodes.map(report));
       return reports.every((r) => r.members.length === 3 && r.epoch === reports[0].epoch);
     });
-    const reports = await Promise.all(cluster.nodes.map(report));
+    const reports = await Promise.all(fixture.cluster.nodes.map(report));
     for (const [i, r] of reports.entries()) {
-      expect(r.node).toBe(cluster.nodes[i].id);
+      expect(r.node).toBe(fixture.cluster.nodes[i].id);
       expect(r.ring).toEqual(['node1', 'node2', 'node3']);
-      expect(r.members.map((m) => m.url)).toEqual(cluster.nodes.map((n) => n.url));
+      expect(r.members.map((m) => m.url)).toEqual(fixture.cluster.nodes.map((n) => n.url));
     }
     const epoch = reports[0].epoch;
-    for (const node of cluster.nodes) {
+    for (const node of fixture.cluster.nodes) {
       await node.process.waitForLine(
         new RegExp(`\\[${node.id}\\] .* Cluster - .*ring epoch ${epoch}: node1 node2 node3$`),
       );
@@ -111,7 +98,7 @@ describe('cluster membership', () => {
     const impostor = spawnNode('impostor', {
       NODE_ID: 'node2',
       PORT: String(await freePort()),
-      REDIS_URL: cluster.redis.url,
+      REDIS_URL: fixture.cluster.redis.url,
       CLUSTER_SECRET: TEST_CLUSTER_SECRET,
     });
     const { code } = await impostor.exited;
@@ -119,13 +106,13 @@ describe('cluster membership', () => {
     expect(impostor.output()).toMatch(
       /node id node2 is already used by a live node at http:\/\/127\.0\.0\.1:\d+/,
     );
-    expect((await report(cluster.node('node2'))).members).toHaveLength(3);
+    expect((await report(fixture.cluster.node('node2'))).members).toHaveLength(3);
   });
 
   it('lets a 4th node join and leave while 30 clients chat, disconnecting no one elsewhere', async () => {
     const people = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        connectChat(cluster.url, `member${i}`, { ...RESILIENT, ...TRANSPORTS[i % 3] }),
+        connectChat(fixture.cluster.url, `member${i}`, { ...RESILIENT, ...TRANSPORTS[i % 3] }),
       ),
     );
     clients.push(...people);
@@ -134,14 +121,17 @@ describe('cluster membership', () => {
     const talk = chatter(people, roomOf);
 
     // Join: node4 starts, every node sees it, nginx starts sending it traffic.
-    const node4 = await cluster.addNode('node4');
+    const node4 = await fixture.cluster.addNode('node4');
     await waitFor('every node to see node4', async () =>
-      (await Promise.all(cluster.nodes.map(report))).every((r) => r.ring.includes('node4')),
+      (await Promise.all(fixture.cluster.nodes.map(report))).every((r) => r.ring.includes('node4')),
     );
-    await cluster.nginx.reload(cluster.nodes.map((n) => `127.0.0.1:${n.port}`));
+    await fixture.cluster.nginx.reload(fixture.cluster.nodes.map((n) => `127.0.0.1:${n.port}`));
     const newcomers: ChatClient[] = [];
     for (let i = 0; i < 40 && newcomers.filter((c) => c.session.node === 'node4').length < 3; i++) {
-      const client = await connectChat(cluster.url, `late${i}`, { ...RESILIENT, ...TRANSPORTS[i % 3] });
+      const client = await connectChat(fixture.cluster.url, `late${i}`, {
+        ...RESILIENT,
+        ...TRANSPORTS[i % 3],
+      });
       clients.push(client);
       newcomers.push(client);
       await client.join(roomOf(client));
@@ -155,8 +145,8 @@ describe('cluster membership', () => {
     );
 
     // Graceful leave, as cluster.sh does it: out of nginx, then SIGTERM.
-    const remaining = cluster.nodes.filter((n) => n.id !== 'node4');
-    await cluster.nginx.reload(remaining.map((n) => `127.0.0.1:${n.port}`));
+    const remaining = fixture.cluster.nodes.filter((n) => n.id !== 'node4');
+    await fixture.cluster.nginx.reload(remaining.map((n) => `127.0.0.1:${n.port}`));
     node4.process.kill('SIGTERM');
     await waitFor('node4 to leave every ring', async () =>
       (await Promise.all(remaining.map(report))).every((r) => !r.ring.includes('node4')),
@@ -195,7 +185,7 @@ describe('cluster membership', () => {
   it('survives SIGKILL of a node: its clients are back and chatting within 10 s, nothing hangs', async () => {
     const people = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        connectChat(cluster.url, `survivor${i}`, { ...RESILIENT, ...TRANSPORTS[i % 3] }),
+        connectChat(fixture.cluster.url, `survivor${i}`, { ...RESILIENT, ...TRANSPORTS[i % 3] }),
       ),
     );
     clients.push(...people);
@@ -205,7 +195,7 @@ describe('cluster membership', () => {
     // Every third client is polling-only (TRANSPORTS[0]).
     const pollingVictim = people.find((c, i) => i % 3 === 0 && c.session.node !== 'node1')!;
     expect(pollingVictim).toBeDefined();
-    const victim = cluster.node(pollingVictim.session.node);
+    const victim = fixture.cluster.node(pollingVictim.session.node);
     const victims = people.filter((c) => c.session.node === victim.id);
     const talk = chatter(people, roomOf);
 
@@ -214,7 +204,7 @@ describe('cluster membership', () => {
     await victim.process.exited;
 
     // A request for a dead owner's session is answered at once, not left hanging.
-    const other = cluster.node('node1'); // never the victim
+    const other = fixture.cluster.node('node1'); // never the victim
     const started = Date.now();
     const answer = await fetch(
       `${other.url}/socket.io/?EIO=4&transport=polling&sid=${pollingVictim!.session.sid}`,
@@ -241,13 +231,13 @@ describe('cluster membership', () => {
     await waitFor(
       `${victim.id} to leave the survivors' rings`,
       async () =>
-        (await Promise.all(cluster.nodes.filter((n) => n.process.running).map(report))).every(
+        (await Promise.all(fixture.cluster.nodes.filter((n) => n.process.running).map(report))).every(
           (r) => !r.ring.includes(victim.id),
         ),
       10_000,
     );
     expect(Date.now() - killedAt).toBeLessThan(5000);
-    expect(cluster.logsContaining('owner unreachable').length).toBeGreaterThan(0);
+    expect(fixture.cluster.logsContaining('owner unreachable').length).toBeGreaterThan(0);
     await talk.stop();
   }, 60_000);
 });

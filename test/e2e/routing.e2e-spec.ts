@@ -5,37 +5,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectChat,
   freePort,
-  startCluster,
   waitFor,
   waitForEvents,
   type ChatClient,
-  type TestCluster,
+  useCluster,
+  type ChatLine,
 } from '../harness/index.js';
 
-interface Message {
-  room: string;
-  user: string;
-  message: string;
-}
+type Message = ChatLine;
 
 const POLLING = { transports: ['polling'] };
 
 describe('session routing through round-robin nginx', () => {
-  let cluster: TestCluster;
-  const clients: ChatClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 3 });
-  });
-
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await cluster?.stop();
-  });
+  const fixture = useCluster({ nodes: 3 });
+  const clients = fixture.clients;
 
   it('serves 30 polling-only clients in 3 rooms for 10 s: every message to exactly its room', async () => {
     const members = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => connectChat(cluster.url, `poller${i}`, POLLING)),
+      Array.from({ length: 30 }, (_, i) => connectChat(fixture.cluster.url, `poller${i}`, POLLING)),
     );
     clients.push(...members);
     const roomOf = (i: number): string => `room${i % 3}`;
@@ -74,18 +61,20 @@ describe('session routing through round-robin nginx', () => {
     for (const client of members) {
       const { sid, node: owner } = client.session;
       const servedBy = new Set(
-        cluster
+        fixture.cluster
           .logsContaining(`request for ${sid}`)
           .filter((l) => l.includes('EngineIO - Received'))
           .map(tagOf),
       );
-      const forwardedBy = new Set(cluster.logsContaining(`request for ${sid} -> ${owner}`).map(tagOf));
+      const forwardedBy = new Set(
+        fixture.cluster.logsContaining(`request for ${sid} -> ${owner}`).map(tagOf),
+      );
       expect(servedBy).toEqual(new Set([owner]));
       expect(forwardedBy.size).toBeGreaterThanOrEqual(1);
       expect(forwardedBy.has(owner)).toBe(false);
     }
     const forwarded = members.reduce(
-      (sum, c) => sum + cluster.logsContaining(`request for ${c.session.sid} -> `).length,
+      (sum, c) => sum + fixture.cluster.logsContaining(`request for ${c.session.sid} -> `).length,
       0,
     );
     const deliveries = members.reduce((sum, c) => sum + c.events('chat message').length, 0);
@@ -97,7 +86,7 @@ describe('session routing through round-robin nginx', () => {
 
   it('upgrades default-transport clients to WebSocket, and they keep chatting', async () => {
     const upgraders = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => connectChat(cluster.url, `upgrader${i}`)),
+      Array.from({ length: 6 }, (_, i) => connectChat(fixture.cluster.url, `upgrader${i}`)),
     );
     clients.push(...upgraders);
     await waitFor('every client to upgrade', () =>
@@ -113,12 +102,12 @@ describe('session routing through round-robin nginx', () => {
     // Every upgrade was served by its owner; those that nginx sent elsewhere were relayed.
     let relayed = 0;
     for (const { session } of upgraders) {
-      const served = cluster.logsContaining(`Received WebSocket upgrade request for ${session.sid}`);
+      const served = fixture.cluster.logsContaining(`Received WebSocket upgrade request for ${session.sid}`);
       expect(served.map(tagOf)).toEqual([session.node]);
       if (served[0].endsWith(')')) {
         relayed += 1;
         expect(
-          cluster.logsContaining(`WebSocket upgrade request for ${session.sid} -> ${session.node}`),
+          fixture.cluster.logsContaining(`WebSocket upgrade request for ${session.sid} -> ${session.node}`),
         ).toHaveLength(1);
       }
     }
@@ -127,9 +116,9 @@ describe('session routing through round-robin nginx', () => {
   });
 
   it('lets a socket.io-client 2.x user chat with a 4.x user', async () => {
-    const modern = await connectChat(cluster.url, 'modern', POLLING);
+    const modern = await connectChat(fixture.cluster.url, 'modern', POLLING);
     clients.push(modern);
-    const old = ioV2(`${cluster.url}/chat`, {
+    const old = ioV2(`${fixture.cluster.url}/chat`, {
       query: { user: 'vintage' },
       reconnection: false,
       forceNew: true,
@@ -181,7 +170,7 @@ describe('session routing through round-robin nginx', () => {
 
     /** A polling session opened through nginx, with its sid and owner. */
     async function openSession(): Promise<{ sid: string; owner: string }> {
-      const response = await fetch(`${cluster.url}/socket.io/?EIO=4&transport=polling`);
+      const response = await fetch(`${fixture.cluster.url}/socket.io/?EIO=4&transport=polling`);
       const body = await response.text();
       const { sid } = JSON.parse(body.slice(1)) as { sid: string };
       return { sid, owner: response.headers.get('x-node')! };
@@ -189,7 +178,7 @@ describe('session routing through round-robin nginx', () => {
 
     it('does not trust forged peer headers, and never connects to a host named by the request', async () => {
       const { sid, owner } = await openSession();
-      const other = cluster.nodes.find((node) => node.id !== owner)!;
+      const other = fixture.cluster.nodes.find((node) => node.id !== owner)!;
       const forged = {
         'x-ringchat-peer': 'evil',
         'x-ringchat-hop': '1',
@@ -208,12 +197,12 @@ describe('session routing through round-robin nginx', () => {
       // Served by the owner, reached by forwarding: the forged "peer" was not believed.
       expect(push.headers.get('x-node')).toBe(other.id);
       expect(push.headers.get('x-owner')).toBe(owner);
-      const poll = await fetch(`${cluster.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+      const poll = await fetch(`${fixture.cluster.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
         headers: forged,
       });
       expect(poll.status).toBe(200);
       expect(await poll.text()).toMatch(/^40\/chat,/);
-      expect(cluster.logsContaining('(via evil)')).toEqual([]);
+      expect(fixture.cluster.logsContaining('(via evil)')).toEqual([]);
 
       // An absolute-form request target naming another host is not proxied anywhere.
       const answer = await rawRequest(
@@ -229,7 +218,7 @@ describe('session routing through round-robin nginx', () => {
       ['an unknown sid', 'sid=AAAAAAAAAAAAAAAAAAAA&transport=polling', 1],
       ['an unknown transport', 'transport=carrier-pigeon', 0],
     ])("answers %s with engine.io's 400", async (_what, query, code) => {
-      const response = await fetch(`${cluster.url}/socket.io/?EIO=4&${query}`);
+      const response = await fetch(`${fixture.cluster.url}/socket.io/?EIO=4&${query}`);
       expect(response.status).toBe(400);
       expect(((await response.json()) as { code: number }).code).toBe(code);
     });

@@ -9,3 +9,4 @@ export * from './redis-server.js';
 export * from './wait.js';
 export * from './ringchat.js';
 export * from './browser.js';
+export * from './use-cluster.js';
