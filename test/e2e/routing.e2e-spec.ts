@@ -7,7 +7,6 @@ import {
   freePort,
   waitFor,
   waitForEvents,
-  type ChatClient,
   useCluster,
   type ChatLine,
 } from '../harness/index.js';
