@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PEER_HEADERS, PeerAuth, stripPeerHeaders } from './peer-auth.js';
+import { hasPeerHeaders, PEER_HEADERS, PeerAuth, stripPeerHeaders } from './peer-auth.js';
 
 const auth = new PeerAuth({ secret: 'the-cluster-secret-0123' });
 const request = {
@@ -43,7 +43,9 @@ describe('PeerAuth', () => {
 
   it('strips peer headers', () => {
     const headers = { ...auth.sign('node3', request), host: 'x' };
+    expect(hasPeerHeaders(headers)).toBe(true);
     stripPeerHeaders(headers);
     expect(headers).toEqual({ host: 'x' });
+    expect(hasPeerHeaders(headers)).toBe(false);
   });
 });

@@ -67,7 +67,14 @@ export class PeerAuth {
   }
 }
 
+const PEER_HEADER_NAMES = Object.values(PEER_HEADERS);
+
+/** Whether a request carries any peer header at all (almost no client request does). */
+export function hasPeerHeaders(headers: IncomingHttpHeaders): boolean {
+  return PEER_HEADER_NAMES.some((name) => headers[name] !== undefined);
+}
+
 /** Removes peer headers so nothing downstream mistakes them for trusted ones. */
 export function stripPeerHeaders(headers: IncomingHttpHeaders): void {
-  for (const name of Object.values(PEER_HEADERS)) delete headers[name];
+  for (const name of PEER_HEADER_NAMES) delete headers[name];
 }
