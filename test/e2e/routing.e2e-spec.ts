@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import ioV2 from 'socket.io-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -210,6 +213,25 @@ describe('session routing through round-robin nginx', () => {
       );
       expect(answer).toMatch(/^HTTP\/1.1 404/);
       expect(evilConnections).toBe(0);
+    });
+
+    it('keeps idle connections open longer than nginx does, so no request meets a closing node', async () => {
+      // Node closes idle connections after 5 s by default; nginx (and the forwarder)
+      // would then now and then send a request on a connection being closed.
+      const advertised = await new Promise<string>((resolve, reject) => {
+        const agent = new Agent({ keepAlive: true });
+        get(`${fixture.cluster.nodes[0].url}/healthz`, { agent }, (response) => {
+          response.resume();
+          resolve(String(response.headers['keep-alive'] ?? ''));
+          agent.destroy();
+        }).on('error', reject);
+      });
+      const nodeIdleSeconds = Number(/timeout=(\d+)/.exec(advertised)?.[1]);
+      const nginxConf = readFileSync(join(fixture.cluster.nginx.prefix, 'nginx.conf'), 'utf8');
+      const nginxIdleSeconds = Number(/keepalive_timeout\s+(\d+)s;/.exec(nginxConf)?.[1]);
+      expect(nodeIdleSeconds).toBeGreaterThan(5);
+      expect(nginxIdleSeconds).toBeGreaterThan(0);
+      expect(nginxIdleSeconds).toBeLessThan(nodeIdleSeconds);
     });
 
     it.each([

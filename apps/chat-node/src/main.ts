@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterView } from '@app/cluster';
 import { TaggedLogger, type Log } from '@app/logging';
 import { RedisConnections } from '@app/redis';
+import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '@app/session-routing';
 import { ChatNodeModule } from './chat-node.module.js';
 import { ClusterIoAdapter } from './cluster-io.adapter.js';
 import {
@@ -27,6 +29,13 @@ function serveWebUi(app: NestExpressApplication, log: Log): void {
     return;
   }
   app.useStaticAssets(WEB_ROOT, { index: 'index.html', maxAge: '1h' });
+}
+
+/** nginx and forwarding peers close idle connections first (see keep-alive.ts). */
+function keepIdleConnectionsLongerThanCallers(server: Server): void {
+  server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
+  // Kept above the idle timeout, the usual pairing for servers behind a proxy.
+  server.headersTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS + 1000;
 }
 
 function readConfigOrExit(): NodeConfig {
@@ -67,6 +76,7 @@ async function bootstrap(): Promise<void> {
     },
   );
   app.disable('x-powered-by');
+  keepIdleConnectionsLongerThanCallers(app.getHttpServer() as Server);
   serveWebUi(app, log);
   const cluster = app.get(ClusterView);
   const ioAdapter = new ClusterIoAdapter(app, config, app.get(RedisConnections), cluster, state, logger);

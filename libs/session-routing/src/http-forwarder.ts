@@ -2,6 +2,7 @@ import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:
 import { endToEndHeaders } from './hop-headers.js';
 import type { ForwardOutcome, ForwardTarget } from './forward-target.js';
 import { InFlight } from './in-flight.js';
+import { FORWARDER_IDLE_TIMEOUT_MS } from './keep-alive.js';
 
 export interface HttpForwarderOptions {
   /** Give up if the owner does not accept the connection this fast. @default 2000 */
@@ -118,6 +119,8 @@ export class HttpForwarder {
         maxSockets: Infinity,
         maxFreeSockets: 256,
         scheduling: 'lifo',
+        // Applies to idle pooled sockets only; closes them before the owner would.
+        timeout: FORWARDER_IDLE_TIMEOUT_MS,
       });
       this.agents.set(url, agent);
     }

@@ -4,6 +4,7 @@ export * from './engine-request.js';
 export * from './forward-target.js';
 export * from './http-forwarder.js';
 export * from './in-flight.js';
+export * from './keep-alive.js';
 export * from './peer-auth.js';
 export * from './session-placement.js';
 export * from './session-router.js';
