@@ -7,6 +7,7 @@
  *
  *   fanout       rooms × members WebSocket clients, send rate stepped up until
  *                p99 > 50 ms or a delivery is lost
+ *   polling      the fanout sweep with long-polling-only clients (the peer serves none)
  *   transports   a fixed rate with WebSocket-only, polling-only and default clients
  *   connections  up to --max-clients WebSocket clients; connect rate, RSS per connection
  *   failover     a node SIGKILLed under load; recovery time and losses
@@ -22,15 +23,22 @@ import { parseArgs } from 'node:util';
 import { NODE_ENTRY } from '../test/harness/index.js';
 import {
   SCENARIO_NAMES,
-  fanoutCpuTable,
-  fanoutStepsTable,
+  sweepCpuTable,
+  sweepStepsTable,
   summaryTable,
   type ScenarioName,
   type SystemResults,
 } from './lib/compare-report.js';
 import { runConnections, type ConnectionsOptions } from './lib/connections.js';
 import { runFailover, type FailoverOptions } from './lib/failover.js';
-import { runSweep, runTransports, type SweepOptions, type TransportOptions } from './lib/fanout.js';
+import {
+  runSweep,
+  runTransports,
+  type SweepOptions,
+  type SweepResult,
+  type TransportOptions,
+} from './lib/fanout.js';
+import { waitForLingeringSockets } from './lib/lingering-sockets.js';
 import { progress, sleep } from './lib/progress.js';
 import { machineInfo, startCpuMeter, writeResultFile } from './lib/report.js';
 import { lineChartSvg } from './lib/svg-chart.js';
@@ -43,7 +51,7 @@ same nginx ("peer"). Starts both itself (redis-server, nodes, nginx on free loop
 ports), one after the other, and runs the same scenarios against each.
 
 options:
-  --quick               short smoke run (about 2 minutes): checks the benchmark, not the code
+  --quick               short smoke run (2–3 minutes): checks the benchmark, not the code
   --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all)
   --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: both)
   --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
@@ -72,6 +80,7 @@ interface Settings {
   nodeOptions: string | undefined;
   cpuProfileDir: string | undefined;
   fanout: Omit<SweepOptions, 'deadline'>;
+  polling: Omit<SweepOptions, 'deadline'>;
   transports: TransportOptions;
   connections: ConnectionsOptions;
   failover: FailoverOptions;
@@ -145,6 +154,16 @@ function parseSettings(): Settings | undefined {
       drainMs: quick ? 3000 : 5000,
       p99LimitMs: 50,
     },
+    polling: {
+      transport: 'polling',
+      rooms: 10,
+      membersPerRoom,
+      // Lower than fanout's: every delivery to a poller is an HTTP exchange.
+      steps: quick ? [20, 60] : [20, 40, 60, 80, 100, 130, 160, 200, 300, 400, 600, 800],
+      stepMs: quick ? 2000 : 6000,
+      drainMs: quick ? 3000 : 5000,
+      p99LimitMs: 50,
+    },
     transports: {
       rooms: 2,
       membersPerRoom,
@@ -198,61 +217,59 @@ async function main(): Promise<void> {
   const results: SystemResults[] = [];
   const nodeOptions = extraNodeEnv(settings);
   const cpu: Record<string, ReturnType<ReturnType<typeof startCpuMeter>>> = {};
-  for (const name of settings.systems) {
-    const result: SystemResults = { system: name, problems: {} };
-    results.push(result);
-    if (performance.now() > deadline) {
-      for (const scenario of settings.scenarios) result.problems[scenario] = 'time limit';
-      continue;
-    }
-    progress(`starting ${name}: redis-server, ${settings.nodes} nodes, nginx`);
-    const system =
-      name === 'ringchat'
-        ? await startRingchat(settings.nodes, { ...settings.nodeEnv, ...nodeOptions })
-        : await startPeer(settings.nodes, nodeOptions);
-    running.add(system);
-    try {
-      await sleep(1000);
-      for (const scenario of settings.scenarios) {
-        if (performance.now() > deadline) {
-          result.problems[scenario] = 'time limit';
-          progress(`${name} ${scenario}: skipped, time limit reached`);
-          continue;
-        }
-        const meter = startCpuMeter();
-        try {
-          await runScenario(scenario, system, settings, deadline, result);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          result.problems[scenario] = `failed: ${message.split('\n')[0]}`;
-          progress(
-            `${name} ${scenario} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
-          );
-        }
-        cpu[`${name}-${scenario}`] = meter();
-        if (scenario !== 'failover' && system.nodes.some((node) => !node.running())) {
-          // Numbers from a smaller cluster would not compare: skip the rest of this system.
-          progress(`${name}: a node died during ${scenario}; skipping its other scenarios`);
-          for (const rest of settings.scenarios.slice(settings.scenarios.indexOf(scenario) + 1)) {
-            result.problems[rest] = `a node died during ${scenario}`;
-          }
-          break;
-        }
+  for (const name of settings.systems) results.push({ system: name, problems: {} });
+  // Scenario by scenario, each system in turn, each on freshly started processes:
+  // what one scenario leaves behind (heap, 20,000 closed sockets after the
+  // connections storm) must not weigh on the next, nor on one system only.
+  for (const scenario of settings.scenarios) {
+    for (const result of results) {
+      const name = result.system;
+      if (performance.now() > deadline) {
+        result.problems[scenario] = 'time limit';
+        progress(`${name} ${scenario}: skipped, time limit reached`);
+        continue;
       }
-    } finally {
-      progress(`stopping ${name}`);
-      running.delete(system);
-      await system.stop();
+      progress(`starting ${name} for ${scenario}: redis-server, ${settings.nodes} nodes, nginx`);
+      const system =
+        name === 'ringchat'
+          ? await startRingchat(settings.nodes, { ...settings.nodeEnv, ...nodeOptions })
+          : await startPeer(settings.nodes, nodeOptions);
+      running.add(system);
+      const meter = startCpuMeter();
+      try {
+        await sleep(1000);
+        await runScenario(scenario, system, settings, deadline, result);
+        if (scenario !== 'failover' && system.nodes.some((node) => !node.running())) {
+          // Numbers from a smaller cluster would not compare.
+          throw new Error(`a node died during ${scenario}`);
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        result.problems[scenario] = `failed: ${message.split('\n')[0]}`;
+        progress(
+          `${name} ${scenario} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+        );
+      } finally {
+        cpu[`${name}-${scenario}`] = meter();
+        progress(`stopping ${name}`);
+        running.delete(system);
+        await system.stop();
+      }
     }
   }
   const ringchat = results.find((r) => r.system === 'ringchat');
   const peer = results.find((r) => r.system === 'peer');
   const summary = summaryTable(ringchat, peer);
-  const steps = fanoutStepsTable(ringchat, peer);
-  const cpuTable = fanoutCpuTable(ringchat, peer);
+  const steps = sweepStepsTable('fanout', ringchat, peer);
+  const cpuTable = sweepCpuTable('fanout', ringchat, peer);
+  const pollingSteps = sweepStepsTable('polling', ringchat, peer);
+  const pollingCpu = sweepCpuTable('polling', ringchat, peer);
+  const cpuNote = `% of one core (machine: % of all ${machine.cores} cores)`;
   process.stdout.write(
-    `${summary}\n\nFanout steps (latencies in ms):\n\n${steps}\n\n` +
-      `Fanout CPU, % of one core (machine: % of all ${machine.cores} cores):\n\n${cpuTable}\n`,
+    `${summary}\n\nFanout steps, WebSocket clients (latencies in ms):\n\n${steps}\n\n` +
+      `Fanout CPU, ${cpuNote}:\n\n${cpuTable}\n\n` +
+      `Polling sweep steps, long-polling clients (latencies in ms):\n\n${pollingSteps}\n\n` +
+      `Polling sweep CPU, ${cpuNote}:\n\n${pollingCpu}\n`,
   );
   const file = writeResultFile(RESULTS_DIR, 'compare', started, {
     benchmark: 'compare',
@@ -262,7 +279,7 @@ async function main(): Promise<void> {
     settings,
     cpu,
     results,
-    tables: { summary, fanoutSteps: steps, fanoutCpu: cpuTable },
+    tables: { summary, fanoutSteps: steps, fanoutCpu: cpuTable, pollingSteps, pollingCpu },
   });
   const svgFile = file.replace(/\.json$/, '.svg');
   writeFileSync(svgFile, chart(results, settings, `${machine.cores} cores (${machine.cpu})`));
@@ -294,10 +311,14 @@ async function runScenario(
     case 'fanout':
       result.fanout = await runSweep(system, { ...settings.fanout, deadline });
       return;
+    case 'polling':
+      result.polling = await runSweep(system, { ...settings.polling, deadline });
+      return;
     case 'transports':
       result.transports = await runTransports(system, settings.transports);
       return;
     case 'connections':
+      await waitForLingeringSockets(`${system.name} connections`);
       result.connections = await runConnections(system, {
         ...settings.connections,
         openLimitMs: Math.max(5000, Math.min(settings.connections.openLimitMs, deadline - performance.now())),
@@ -310,29 +331,25 @@ async function runScenario(
 }
 
 const COLORS: Record<SystemName, string> = { ringchat: '#1f6fd1', peer: '#e07b00' };
+const POLLING_COLOR = '#6a3d9a';
 
 function chart(results: SystemResults[], settings: Settings, machine: string): string {
   const { rooms, membersPerRoom } = settings.fanout;
-  return lineChartSvg(
-    results
-      .filter((r) => r.fanout && r.fanout.steps.length > 0)
-      .map((r) => ({
-        name: r.system === 'peer' ? 'peer (socket.io + redis-adapter)' : 'ringchat',
-        color: COLORS[r.system],
-        points: (r.fanout?.steps ?? []).map((s) => ({
-          x: s.deliveriesPerSec,
-          y: s.latency.p99,
-          passed: s.passed,
-        })),
-      })),
-    {
-      title: 'Fanout: p99 latency vs deliveries per second',
-      subtitle: `${rooms} rooms × ${membersPerRoom} WebSocket clients; ${settings.nodes} nodes, Redis, nginx and the clients on ${machine}`,
-      xLabel: 'deliveries received per second',
-      yLabel: 'p99 latency, ms (log scale)',
-      limit: { y: 50, label: 'p99 limit 50 ms' },
-    },
-  );
+  const points = (sweep: SweepResult | undefined) =>
+    (sweep?.steps ?? []).map((s) => ({ x: s.deliveriesPerSec, y: s.latency.p99, passed: s.passed }));
+  const series = results.flatMap((r) => {
+    const name = r.system === 'peer' ? 'peer (socket.io + redis-adapter)' : 'ringchat';
+    const lines = [{ name: `${name}, WebSocket`, color: COLORS[r.system], points: points(r.fanout) }];
+    lines.push({ name: `${name}, long-polling`, color: POLLING_COLOR, points: points(r.polling) });
+    return lines.filter((line) => line.points.length > 0);
+  });
+  return lineChartSvg(series, {
+    title: 'Fanout: p99 latency vs deliveries per second',
+    subtitle: `${rooms} rooms × ${membersPerRoom} clients; ${settings.nodes} nodes, Redis, nginx and the clients on ${machine}`,
+    xLabel: 'deliveries received per second',
+    yLabel: 'p99 latency, ms (log scale)',
+    limit: { y: 50, label: 'p99 limit 50 ms' },
+  });
 }
 
 /** Other work on the machine shows in the numbers: say so before they are taken. */

@@ -4,19 +4,27 @@ import type { MeasuredStep, SweepResult, TransportResult } from './fanout.js';
 import type { StepResult } from './room-load.js';
 import type { SystemName } from './systems.js';
 
-export type ScenarioName = 'fanout' | 'transports' | 'connections' | 'failover';
+export type ScenarioName = 'fanout' | 'polling' | 'transports' | 'connections' | 'failover';
 
 /**
- * In the order they run: connections first, on fresh nodes, so that the RSS
- * growth it measures is not hidden by heap the other scenarios left behind;
- * failover last, as it kills a node.
+ * In the order they run, each on freshly started systems: the throughput sweeps
+ * first; connections last, as the 20,000 sockets it closes linger in the kernel
+ * (TIME_WAIT) for a minute after it.
  */
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['connections', 'fanout', 'transports', 'failover'];
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'fanout',
+  'polling',
+  'transports',
+  'failover',
+  'connections',
+];
 
 /** Everything measured on one system. */
 export interface SystemResults {
   system: SystemName;
   fanout?: SweepResult;
+  /** The fanout sweep again, with long-polling-only clients. */
+  polling?: SweepResult;
   transports?: TransportResult[];
   connections?: ConnectionsResult;
   failover?: FailoverResult;
@@ -62,14 +70,19 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
     const last = r.fanout?.steps.filter((s) => s.passed).at(-1);
     return last ? `${fixed(last.latency.p99)} @ ${thousands(last.targetDeliveriesPerSec)}/s` : undefined;
   });
-  both('fanout', 'first step over the limit', '', (r) => {
-    const failed = r.fanout?.steps.find((s) => !s.passed);
-    return failed
-      ? `${thousands(failed.targetDeliveriesPerSec)}/s: p99 ${fixed(failed.latency.p99)} ms, lost ${failed.lost}`
-      : r.fanout
-        ? `none (${r.fanout.stoppedBecause})`
-        : undefined;
-  });
+  both('fanout', 'first step over the limit', '', (r) => firstFailure(r.fanout));
+  both('polling sweep', 'clients failed to connect', 'lower', (r) =>
+    r.polling ? `${r.polling.connect.failed}/${r.polling.connect.attempted}` : problem(r, 'polling'),
+  );
+  both('polling sweep', 'highest sustained deliveries/s, p99 ≤ 50 ms', 'higher', (r) =>
+    r.polling ? r.polling.bestDeliveriesPerSec : undefined,
+  );
+  both('polling sweep', "÷ the same system's WebSocket figure (fanout)", 'higher', (r) =>
+    r.polling && r.fanout?.bestDeliveriesPerSec
+      ? fixed(r.polling.bestDeliveriesPerSec / r.fanout.bestDeliveriesPerSec)
+      : undefined,
+  );
+  both('polling sweep', 'first step over the limit', '', (r) => firstFailure(r.polling));
   for (const transport of ['websocket', 'polling', 'default'] as const) {
     const pick = (r: SystemResults): TransportResult | undefined =>
       r.transports?.find((t) => t.transport === transport);
@@ -138,16 +151,19 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
   );
 }
 
-/** Every fanout step of both systems, side by side by target rate. */
-export function fanoutStepsTable(ringchat?: SystemResults, peer?: SystemResults): string {
-  const targets = [
-    ...new Set([
-      ...(ringchat?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
-      ...(peer?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
-    ]),
-  ].sort((a, b) => a - b);
+/** Which sweep a table shows: the WebSocket fanout or the polling one. */
+export type SweepName = 'fanout' | 'polling';
+
+function targetsOf(sweep: SweepName, ...systems: Array<SystemResults | undefined>): number[] {
+  const all = systems.flatMap((r) => (r?.[sweep]?.steps ?? []).map((s) => s.targetDeliveriesPerSec));
+  return [...new Set(all)].sort((a, b) => a - b);
+}
+
+/** Every step of a sweep of both systems, side by side by target rate. */
+export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
+  const targets = targetsOf(sweep, ringchat, peer);
   const find = (r: SystemResults | undefined, target: number): StepResult | undefined =>
-    r?.fanout?.steps.find((s) => s.targetDeliveriesPerSec === target);
+    r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
   const describe = (s: StepResult | undefined): string[] =>
     s
       ? [
@@ -182,19 +198,14 @@ export function fanoutStepsTable(ringchat?: SystemResults, peer?: SystemResults)
 }
 
 /**
- * Where the CPU went during each fanout step, in % of one core (the machine has
- * 100 × cores): the three nodes together, Redis, nginx (all workers), and the
- * benchmark's own process, where every client runs.
+ * Where the CPU went during each step of a sweep, in % of one core (the machine
+ * has 100 × cores): the three nodes together, Redis, nginx (all workers), and
+ * the benchmark's own process, where every client runs.
  */
-export function fanoutCpuTable(ringchat?: SystemResults, peer?: SystemResults): string {
-  const targets = [
-    ...new Set([
-      ...(ringchat?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
-      ...(peer?.fanout?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
-    ]),
-  ].sort((a, b) => a - b);
+export function sweepCpuTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
+  const targets = targetsOf(sweep, ringchat, peer);
   const find = (r: SystemResults | undefined, target: number): MeasuredStep | undefined =>
-    r?.fanout?.steps.find((s) => s.targetDeliveriesPerSec === target);
+    r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
   const describe = (s: MeasuredStep | undefined): string[] =>
     s
       ? [
@@ -225,6 +236,14 @@ export function fanoutCpuTable(ringchat?: SystemResults, peer?: SystemResults): 
       ...describe(find(peer, target)),
     ]),
   );
+}
+
+function firstFailure(sweep: SweepResult | undefined): string | undefined {
+  const failed = sweep?.steps.find((s) => !s.passed);
+  if (failed) {
+    return `${thousands(failed.targetDeliveriesPerSec)}/s: p99 ${fixed(failed.latency.p99)} ms, lost ${failed.lost}`;
+  }
+  return sweep ? `none (${sweep.stoppedBecause})` : undefined;
 }
 
 function unrecovered(result: FailoverResult | undefined): string | undefined {

@@ -17,6 +17,8 @@ async function measuredRun(
 }
 
 export interface SweepOptions {
+  /** How the clients connect. @default 'websocket' */
+  transport?: TransportMode;
   rooms: number;
   membersPerRoom: number;
   /** Messages per second (all rooms together) of each step, rising. */
@@ -30,6 +32,7 @@ export interface SweepOptions {
 }
 
 export interface SweepResult {
+  transport: TransportMode;
   rooms: number;
   membersPerRoom: number;
   connect: ConnectOutcome;
@@ -43,15 +46,20 @@ export interface SweepResult {
 }
 
 /**
- * Scenario "fanout": rooms × members WebSocket clients, the send rate stepped up
- * until a step's p99 passes the limit or a delivery is lost.
+ * Scenarios "fanout" (WebSocket clients) and "polling" (long-polling clients):
+ * rooms × members clients, the send rate stepped up until a step's p99 passes
+ * the limit or a delivery is lost.
  */
 export async function runSweep(bench: BenchSystem, options: SweepOptions): Promise<SweepResult> {
-  const { rooms, membersPerRoom } = options;
+  const { rooms, membersPerRoom, transport = 'websocket' } = options;
   const { name: system, url } = bench;
-  progress(`${system} fanout: connecting ${rooms * membersPerRoom} WebSocket clients in ${rooms} rooms`);
-  const group = await RoomGroup.open({ url, label: 'fanout', rooms, membersPerRoom, transport: 'websocket' });
+  const scenario = transport === 'websocket' ? 'fanout' : `${transport} sweep`;
+  progress(
+    `${system} ${scenario}: connecting ${rooms * membersPerRoom} ${transport} clients in ${rooms} rooms`,
+  );
+  const group = await RoomGroup.open({ url, label: 'fanout', rooms, membersPerRoom, transport });
   const result: SweepResult = {
+    transport,
     rooms,
     membersPerRoom,
     connect: group.connect,
@@ -62,7 +70,7 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
   };
   try {
     if (group.connect.failed > 0) {
-      progress(`${system} fanout: ${group.connect.failed} clients failed to connect`);
+      progress(`${system} ${scenario}: ${group.connect.failed} clients failed to connect`);
     }
     if (group.connect.connected === 0) {
       result.stoppedBecause = 'no client connected';
@@ -76,7 +84,7 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
         result.stoppedBecause = 'time limit';
         break;
       }
-      const label = `${system} fanout step ${i + 1}/${options.steps.length}`;
+      const label = `${system} ${scenario} step ${i + 1}/${options.steps.length}`;
       progress(`${label}: ${rate} msg/s × ${membersPerRoom} = ${rate * membersPerRoom} deliveries/s`);
       let step = await measuredRun(bench, group, `s${i}`, rate, options.stepMs, options.drainMs, (line) =>
         progress(`${label}: ${line}`),
