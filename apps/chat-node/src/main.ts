@@ -11,6 +11,7 @@ import { RedisConnections } from '@app/redis';
 import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '@app/session-routing';
 import { ChatNodeModule } from './chat-node.module.js';
 import { ClusterIoAdapter } from './cluster-io.adapter.js';
+import { CONNECTION_LINGER_MS, connectionsClosed, stopAccepting } from './graceful-close.js';
 import {
   ConfigError,
   configHelp,
@@ -87,7 +88,7 @@ async function bootstrap(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const started = Date.now();
-    const limit = config.drainTimeoutMs + config.shutdownTimeoutMs;
+    const limit = Math.max(config.drainTimeoutMs, CONNECTION_LINGER_MS) + config.shutdownTimeoutMs;
     log.info(`${reason}: leaving the cluster (at most ${limit} ms)`);
     setTimeout(() => {
       log.error(`shutdown did not finish within ${limit} ms; exiting by force`);
@@ -98,9 +99,12 @@ async function bootstrap(): Promise<void> {
     try {
       // Leave the ring first: peers stop placing and routing new work here.
       await cluster.leave().catch((error: Error) => log.warn(`could not leave the ring: ${error.message}`));
-      app.getHttpServer().close();
+      const server = app.getHttpServer() as Server;
+      stopAccepting(server);
       const { relaysLeft } = await ioAdapter.drain(config.drainTimeoutMs);
       if (relaysLeft > 0) log.warn(`drain timed out; cutting ${relaysLeft} relayed connections`);
+      // Callers close the connections they still hold; the rest go after the linger.
+      await connectionsClosed(server, started + CONNECTION_LINGER_MS - Date.now());
       await app.close();
       log.info(`stopped cleanly in ${Date.now() - started} ms`);
       process.exit(0);
