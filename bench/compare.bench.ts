@@ -51,7 +51,7 @@ same nginx ("peer"). Starts both itself (redis-server, nodes, nginx on free loop
 ports), one after the other, and runs the same scenarios against each.
 
 options:
-  --quick               short smoke run (2–3 minutes): checks the benchmark, not the code
+  --quick               short smoke run (about 3 minutes): checks the benchmark, not the code
   --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all)
   --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: both)
   --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
