@@ -8,6 +8,7 @@
  *   fanout       rooms × members WebSocket clients, send rate stepped up until
  *                p99 > 50 ms or a delivery is lost
  *   polling      the fanout sweep with long-polling-only clients (the peer serves none)
+ *   polling-direct  the same, every client on one node directly: no nginx, no forwarding
  *   transports   a fixed rate with WebSocket-only, polling-only and default clients
  *   connections  up to --max-clients WebSocket clients; connect rate, RSS per connection
  *   failover     a node SIGKILLed under load; recovery time and losses
@@ -81,6 +82,7 @@ interface Settings {
   cpuProfileDir: string | undefined;
   fanout: Omit<SweepOptions, 'deadline'>;
   polling: Omit<SweepOptions, 'deadline'>;
+  pollingDirect: Omit<SweepOptions, 'deadline'>;
   transports: TransportOptions;
   connections: ConnectionsOptions;
   failover: FailoverOptions;
@@ -133,6 +135,16 @@ function parseSettings(): Settings | undefined {
     return value;
   };
   const membersPerRoom = 30;
+  const pollingSweep: Omit<SweepOptions, 'deadline'> = {
+    transport: 'polling',
+    rooms: 10,
+    membersPerRoom,
+    // Lower than fanout's: every delivery to a poller is an HTTP exchange.
+    steps: quick ? [20, 60] : [20, 40, 60, 80, 100, 130, 160, 200, 300, 400, 600, 800],
+    stepMs: quick ? 2000 : 6000,
+    drainMs: quick ? 3000 : 5000,
+    p99LimitMs: 50,
+  };
   return {
     quick,
     scenarios: list(values.scenarios, SCENARIO_NAMES, 'scenario'),
@@ -154,16 +166,9 @@ function parseSettings(): Settings | undefined {
       drainMs: quick ? 3000 : 5000,
       p99LimitMs: 50,
     },
-    polling: {
-      transport: 'polling',
-      rooms: 10,
-      membersPerRoom,
-      // Lower than fanout's: every delivery to a poller is an HTTP exchange.
-      steps: quick ? [20, 60] : [20, 40, 60, 80, 100, 130, 160, 200, 300, 400, 600, 800],
-      stepMs: quick ? 2000 : 6000,
-      drainMs: quick ? 3000 : 5000,
-      p99LimitMs: 50,
-    },
+    polling: pollingSweep,
+    // The same sweep, every client on the first node: no nginx, no forwarding.
+    pollingDirect: { ...pollingSweep, direct: true },
     transports: {
       rooms: 2,
       membersPerRoom,
@@ -264,12 +269,16 @@ async function main(): Promise<void> {
   const cpuTable = sweepCpuTable('fanout', ringchat, peer);
   const pollingSteps = sweepStepsTable('polling', ringchat, peer);
   const pollingCpu = sweepCpuTable('polling', ringchat, peer);
+  const directSteps = sweepStepsTable('pollingDirect', ringchat, peer);
+  const directCpu = sweepCpuTable('pollingDirect', ringchat, peer);
   const cpuNote = `% of one core (machine: % of all ${machine.cores} cores)`;
   process.stdout.write(
     `${summary}\n\nFanout steps, WebSocket clients (latencies in ms):\n\n${steps}\n\n` +
       `Fanout CPU, ${cpuNote}:\n\n${cpuTable}\n\n` +
       `Polling sweep steps, long-polling clients (latencies in ms):\n\n${pollingSteps}\n\n` +
-      `Polling sweep CPU, ${cpuNote}:\n\n${pollingCpu}\n`,
+      `Polling sweep CPU, ${cpuNote}:\n\n${pollingCpu}\n\n` +
+      `Polling, one node direct (no nginx, no forwarding), steps (latencies in ms):\n\n${directSteps}\n\n` +
+      `Polling, one node direct, CPU, ${cpuNote}:\n\n${directCpu}\n`,
   );
   const file = writeResultFile(RESULTS_DIR, 'compare', started, {
     benchmark: 'compare',
@@ -279,7 +288,15 @@ async function main(): Promise<void> {
     settings,
     cpu,
     results,
-    tables: { summary, fanoutSteps: steps, fanoutCpu: cpuTable, pollingSteps, pollingCpu },
+    tables: {
+      summary,
+      fanoutSteps: steps,
+      fanoutCpu: cpuTable,
+      pollingSteps,
+      pollingCpu,
+      pollingDirectSteps: directSteps,
+      pollingDirectCpu: directCpu,
+    },
   });
   const svgFile = file.replace(/\.json$/, '.svg');
   writeFileSync(svgFile, chart(results, settings, `${machine.cores} cores (${machine.cpu})`));
@@ -314,6 +331,9 @@ async function runScenario(
     case 'polling':
       result.polling = await runSweep(system, { ...settings.polling, deadline });
       return;
+    case 'polling-direct':
+      result.pollingDirect = await runSweep(system, { ...settings.pollingDirect, deadline });
+      return;
     case 'transports':
       result.transports = await runTransports(system, settings.transports);
       return;
@@ -332,6 +352,7 @@ async function runScenario(
 
 const COLORS: Record<SystemName, string> = { ringchat: '#1f6fd1', peer: '#e07b00' };
 const POLLING_COLOR = '#6a3d9a';
+const DIRECT_COLORS: Record<SystemName, string> = { ringchat: '#33a02c', peer: '#b15928' };
 
 function chart(results: SystemResults[], settings: Settings, machine: string): string {
   const { rooms, membersPerRoom } = settings.fanout;
@@ -340,7 +361,14 @@ function chart(results: SystemResults[], settings: Settings, machine: string): s
   const series = results.flatMap((r) => {
     const name = r.system === 'peer' ? 'peer (socket.io + redis-adapter)' : 'ringchat';
     const lines = [{ name: `${name}, WebSocket`, color: COLORS[r.system], points: points(r.fanout) }];
-    lines.push({ name: `${name}, long-polling`, color: POLLING_COLOR, points: points(r.polling) });
+    if (r.system === 'ringchat') {
+      lines.push({ name: `${name}, long-polling`, color: POLLING_COLOR, points: points(r.polling) });
+    }
+    lines.push({
+      name: `${name}, long-polling, one node direct`,
+      color: DIRECT_COLORS[r.system],
+      points: points(r.pollingDirect),
+    });
     return lines.filter((line) => line.points.length > 0);
   });
   return lineChartSvg(series, {

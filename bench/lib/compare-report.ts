@@ -4,7 +4,8 @@ import type { MeasuredStep, SweepResult, TransportResult } from './fanout.js';
 import type { StepResult } from './room-load.js';
 import type { SystemName } from './systems.js';
 
-export type ScenarioName = 'fanout' | 'polling' | 'transports' | 'connections' | 'failover';
+export type ScenarioName =
+  'fanout' | 'polling' | 'polling-direct' | 'transports' | 'connections' | 'failover';
 
 /**
  * In the order they run, each on freshly started systems: the throughput sweeps
@@ -14,6 +15,7 @@ export type ScenarioName = 'fanout' | 'polling' | 'transports' | 'connections' |
 export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'fanout',
   'polling',
+  'polling-direct',
   'transports',
   'failover',
   'connections',
@@ -25,6 +27,8 @@ export interface SystemResults {
   fanout?: SweepResult;
   /** The fanout sweep again, with long-polling-only clients. */
   polling?: SweepResult;
+  /** The polling sweep with every client on the first node directly: no nginx, no forwarding. */
+  pollingDirect?: SweepResult;
   transports?: TransportResult[];
   connections?: ConnectionsResult;
   failover?: FailoverResult;
@@ -83,6 +87,15 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
       : undefined,
   );
   both('polling sweep', 'first step over the limit', '', (r) => firstFailure(r.polling));
+  both('polling, one node direct', 'clients failed to connect', 'lower', (r) =>
+    r.pollingDirect
+      ? `${r.pollingDirect.connect.failed}/${r.pollingDirect.connect.attempted}`
+      : problem(r, 'polling-direct'),
+  );
+  both('polling, one node direct', 'highest sustained deliveries/s, p99 ≤ 50 ms', 'higher', (r) =>
+    r.pollingDirect ? r.pollingDirect.bestDeliveriesPerSec : undefined,
+  );
+  both('polling, one node direct', 'first step over the limit', '', (r) => firstFailure(r.pollingDirect));
   for (const transport of ['websocket', 'polling', 'default'] as const) {
     const pick = (r: SystemResults): TransportResult | undefined =>
       r.transports?.find((t) => t.transport === transport);
@@ -151,8 +164,8 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
   );
 }
 
-/** Which sweep a table shows: the WebSocket fanout or the polling one. */
-export type SweepName = 'fanout' | 'polling';
+/** Which sweep a table shows: the WebSocket fanout, or a polling one. */
+export type SweepName = 'fanout' | 'polling' | 'pollingDirect';
 
 function targetsOf(sweep: SweepName, ...systems: Array<SystemResults | undefined>): number[] {
   const all = systems.flatMap((r) => (r?.[sweep]?.steps ?? []).map((s) => s.targetDeliveriesPerSec));

@@ -19,6 +19,11 @@ async function measuredRun(
 export interface SweepOptions {
   /** How the clients connect. @default 'websocket' */
   transport?: TransportMode;
+  /**
+   * Every client talks to the first node itself: no nginx, no forwarding (and
+   * for a balancer-less single node, polling works on the peer too). @default false
+   */
+  direct?: boolean;
   rooms: number;
   membersPerRoom: number;
   /** Messages per second (all rooms together) of each step, rising. */
@@ -33,6 +38,7 @@ export interface SweepOptions {
 
 export interface SweepResult {
   transport: TransportMode;
+  direct: boolean;
   rooms: number;
   membersPerRoom: number;
   connect: ConnectOutcome;
@@ -51,15 +57,19 @@ export interface SweepResult {
  * the limit or a delivery is lost.
  */
 export async function runSweep(bench: BenchSystem, options: SweepOptions): Promise<SweepResult> {
-  const { rooms, membersPerRoom, transport = 'websocket' } = options;
-  const { name: system, url } = bench;
-  const scenario = transport === 'websocket' ? 'fanout' : `${transport} sweep`;
+  const { rooms, membersPerRoom, transport = 'websocket', direct = false } = options;
+  const { name: system } = bench;
+  const url = direct ? bench.nodes[0].url : bench.url;
+  const scenario =
+    (transport === 'websocket' ? 'fanout' : `${transport} sweep`) +
+    (direct ? `, ${bench.nodes[0].id} direct` : '');
   progress(
     `${system} ${scenario}: connecting ${rooms * membersPerRoom} ${transport} clients in ${rooms} rooms`,
   );
   const group = await RoomGroup.open({ url, label: 'fanout', rooms, membersPerRoom, transport });
   const result: SweepResult = {
     transport,
+    direct,
     rooms,
     membersPerRoom,
     connect: group.connect,

@@ -86,7 +86,7 @@ export function lineChartSvg(series: ChartSeries[], options: ChartOptions): stri
     }
   }
   // Legend, bottom right inside the plot: latency rises with the rate, so that corner stays empty.
-  const legendW = 290;
+  const legendW = 390;
   const legendH = 18 * (series.length + 1) + 8;
   const legendX = MARGIN.left + plotW - legendW - 8;
   const legendTop = MARGIN.top + plotH - legendH - 8;
