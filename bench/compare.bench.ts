@@ -52,13 +52,13 @@ same nginx ("peer"). Starts both itself (redis-server, nodes, nginx on free loop
 ports), one after the other, and runs the same scenarios against each.
 
 options:
-  --quick               short smoke run (about 3 minutes): checks the benchmark, not the code
+  --quick               short smoke run (about 4 minutes): checks the benchmark, not the code
   --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all)
   --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: both)
   --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
   --nodes N             nodes per system (default 3)
-  --time-limit S        start no new scenario or fanout step after S seconds (default 600;
-                        --quick 150); the run is stopped by force at S + 60
+  --time-limit S        start no new scenario or sweep step after S seconds (default 900;
+                        --quick 300); the run is stopped by force at S + 60
   --node-options=OPTS   NODE_OPTIONS for every node of both systems (write it with "=",
                         as OPTS starts with a dash), e.g.
                         --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -150,7 +150,7 @@ function parseSettings(): Settings | undefined {
     scenarios: list(values.scenarios, SCENARIO_NAMES, 'scenario'),
     systems: list(values.systems, SYSTEM_NAMES, 'system'),
     nodes: integer(values.nodes, 3, 'nodes', 2, 8),
-    timeLimitSec: integer(values['time-limit'], quick ? 150 : 600, 'time-limit', 30, 7200),
+    timeLimitSec: integer(values['time-limit'], quick ? 300 : 900, 'time-limit', 30, 7200),
     // Rate limit well above any sender's rate here: the benchmark measures
     // throughput, not the limiter (each sender stays under 20/s up to 6,000 msg/s anyway).
     nodeEnv: { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000' },
