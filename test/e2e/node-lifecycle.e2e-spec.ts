@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -181,4 +182,74 @@ describe('a running node', () => {
       observer.disconnect();
     }
   });
+
+  it('still answers a request sent on an idle keep-alive connection after it stopped accepting', async () => {
+    // nginx may put a request on a pooled connection just as the node leaves;
+    // closing idle connections at once would reset it (a 502 for a POST).
+    node = await startNode({ id: 'lingerer', redisUrl: redis.url });
+    const socket = connect(node.port, '127.0.0.1');
+    const answers = new RawAnswers(socket);
+    const request = 'GET /healthz HTTP/1.1\r\nHost: lingerer\r\n\r\n';
+    socket.write(request);
+    expect(await answers.next()).toMatch(/^HTTP\/1\.1 200/);
+    node.process.kill('SIGTERM');
+    const port = node.port;
+    await waitFor('the node to stop accepting connections', () => refusesConnections(port), 5000, 20);
+    socket.write(request);
+    expect(await answers.next()).toMatch(/^HTTP\/1\.1 200/);
+    expect((await node.process.exited).code).toBe(0);
+    socket.destroy();
+  });
 });
+
+/** Complete HTTP answers (Content-Length bodies) read off a raw socket, in order. */
+class RawAnswers {
+  private buffer = '';
+  private closed = false;
+  private wake?: () => void;
+
+  constructor(socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      this.wake?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  async next(): Promise<string> {
+    for (;;) {
+      const answer = this.take();
+      if (answer) return answer;
+      if (this.closed)
+        throw new Error(`connection closed without an answer (had: ${JSON.stringify(this.buffer)})`);
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private take(): string | undefined {
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return undefined;
+    const length = Number(/content-length: *(\d+)/i.exec(this.buffer.slice(0, end))?.[1] ?? 0);
+    const total = end + 4 + length;
+    if (this.buffer.length < total) return undefined;
+    const answer = this.buffer.slice(0, total);
+    this.buffer = this.buffer.slice(total);
+    return answer;
+  }
+}
+
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(port, '127.0.0.1');
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once('error', () => resolve(true));
+  });
+}
