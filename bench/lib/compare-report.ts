@@ -172,11 +172,15 @@ function targetsOf(sweep: SweepName, ...systems: Array<SystemResults | undefined
   return [...new Set(all)].sort((a, b) => a - b);
 }
 
+function stepAt(sweep: SweepName, r: SystemResults | undefined, target: number): MeasuredStep | undefined {
+  return r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
+}
+
 /** Every step of a sweep of both systems, side by side by target rate. */
 export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
   const targets = targetsOf(sweep, ringchat, peer);
   const find = (r: SystemResults | undefined, target: number): StepResult | undefined =>
-    r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
+    stepAt(sweep, r, target);
   const describe = (s: StepResult | undefined): string[] =>
     s
       ? [
@@ -218,7 +222,7 @@ export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer
 export function sweepCpuTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
   const targets = targetsOf(sweep, ringchat, peer);
   const find = (r: SystemResults | undefined, target: number): MeasuredStep | undefined =>
-    r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
+    stepAt(sweep, r, target);
   const describe = (s: MeasuredStep | undefined): string[] =>
     s
       ? [

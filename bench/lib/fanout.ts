@@ -52,9 +52,10 @@ export interface SweepResult {
 }
 
 /**
- * Scenarios "fanout" (WebSocket clients) and "polling" (long-polling clients):
- * rooms × members clients, the send rate stepped up until a step's p99 passes
- * the limit or a delivery is lost.
+ * Scenarios "fanout" (WebSocket clients), "polling" (long-polling clients) and
+ * "polling-direct" (the same, on one node without nginx): rooms × members
+ * clients, the send rate stepped up until a step's p99 passes the limit or a
+ * delivery is lost.
  */
 export async function runSweep(bench: BenchSystem, options: SweepOptions): Promise<SweepResult> {
   const { rooms, membersPerRoom, transport = 'websocket', direct = false } = options;

@@ -77,7 +77,8 @@ async function bootstrap(): Promise<void> {
     },
   );
   app.disable('x-powered-by');
-  keepIdleConnectionsLongerThanCallers(app.getHttpServer() as Server);
+  const server = app.getHttpServer() as Server;
+  keepIdleConnectionsLongerThanCallers(server);
   serveWebUi(app, log);
   const cluster = app.get(ClusterView);
   const ioAdapter = new ClusterIoAdapter(app, config, app.get(RedisConnections), cluster, state, logger);
@@ -99,7 +100,6 @@ async function bootstrap(): Promise<void> {
     try {
       // Leave the ring first: peers stop placing and routing new work here.
       await cluster.leave().catch((error: Error) => log.warn(`could not leave the ring: ${error.message}`));
-      const server = app.getHttpServer() as Server;
       stopAccepting(server);
       const { relaysLeft } = await ioAdapter.drain(config.drainTimeoutMs);
       if (relaysLeft > 0) log.warn(`drain timed out; cutting ${relaysLeft} relayed connections`);
