@@ -41,7 +41,7 @@ import {
 } from './lib/fanout.js';
 import { waitForLingeringSockets } from './lib/lingering-sockets.js';
 import { progress, sleep } from './lib/progress.js';
-import { machineInfo, startCpuMeter, writeResultFile } from './lib/report.js';
+import { machineInfo, startCpuMeter, warnIfBusy, writeResultFile } from './lib/report.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import { SYSTEM_NAMES, startPeer, startRingchat, type BenchSystem, type SystemName } from './lib/systems.js';
 
@@ -378,15 +378,6 @@ function chart(results: SystemResults[], settings: Settings, machine: string): s
     yLabel: 'p99 latency, ms (log scale)',
     limit: { y: 50, label: 'p99 limit 50 ms' },
   });
-}
-
-/** Other work on the machine shows in the numbers: say so before they are taken. */
-async function warnIfBusy(): Promise<number> {
-  const meter = startCpuMeter();
-  await sleep(1000);
-  const busy = meter().machinePercent;
-  if (busy >= 20) progress(`warning: the machine is already ${busy}% busy; the numbers will be noisy`);
-  return busy;
 }
 
 async function stopAll(): Promise<void> {

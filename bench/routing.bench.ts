@@ -23,11 +23,12 @@ import {
   type MessageLatencyResult,
 } from './lib/message-latency.js';
 import { measurePollRoundTrips, type RoundTripOptions, type RoundTripResult } from './lib/poll-round-trip.js';
-import { progress, sleep } from './lib/progress.js';
+import { progress } from './lib/progress.js';
 import {
   machineInfo,
   markdownTable,
   startCpuMeter,
+  warnIfBusy,
   writeResultFile,
   type CpuUse,
   type ResultRow,
@@ -121,15 +122,6 @@ function messageRow(result: MessageLatencyResult): ResultRow {
     latency: result.latency,
     lost: result.lost,
   };
-}
-
-/** Other work on the machine shows in the numbers: say so before they are taken. */
-async function warnIfBusy(): Promise<number> {
-  const cpuUse = startCpuMeter();
-  await sleep(1000);
-  const busy = cpuUse().machinePercent;
-  if (busy >= 20) progress(`warning: the machine is already ${busy}% busy; the numbers will be noisy`);
-  return busy;
 }
 
 /**

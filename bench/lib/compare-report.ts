@@ -1,7 +1,6 @@
 import type { ConnectionsResult } from './connections.js';
 import type { FailoverResult } from './failover.js';
 import type { MeasuredStep, SweepResult, TransportResult } from './fanout.js';
-import type { StepResult } from './room-load.js';
 import type { SystemName } from './systems.js';
 
 export type ScenarioName =
@@ -167,50 +166,50 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
 /** Which sweep a table shows: the WebSocket fanout, or a polling one. */
 export type SweepName = 'fanout' | 'polling' | 'pollingDirect';
 
-function targetsOf(sweep: SweepName, ...systems: Array<SystemResults | undefined>): number[] {
-  const all = systems.flatMap((r) => (r?.[sweep]?.steps ?? []).map((s) => s.targetDeliveriesPerSec));
-  return [...new Set(all)].sort((a, b) => a - b);
-}
-
-function stepAt(sweep: SweepName, r: SystemResults | undefined, target: number): MeasuredStep | undefined {
-  return r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
+/**
+ * One line per target rate of a sweep: the rate, then `columns` of ringchat's
+ * step at that rate, then the peer's ('-' where a system has no such step),
+ * then whatever `extra` adds from both.
+ */
+function sideBySide(
+  sweep: SweepName,
+  systems: { ringchat?: SystemResults; peer?: SystemResults },
+  columns: Array<[title: string, value: (step: MeasuredStep) => string]>,
+  extra?: [title: string, value: (r?: MeasuredStep, p?: MeasuredStep) => string],
+): string {
+  const at = (r: SystemResults | undefined, target: number): MeasuredStep | undefined =>
+    r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
+  const cells = (step: MeasuredStep | undefined): string[] =>
+    columns.map(([, value]) => (step ? value(step) : '-'));
+  const titles = (system: string): string[] =>
+    columns.map(([title], i) => (i === 0 ? `${system} ${title}` : title));
+  const all = [systems.ringchat, systems.peer].flatMap((r) =>
+    (r?.[sweep]?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
+  );
+  const targets = [...new Set(all)].sort((a, b) => a - b);
+  return table(
+    ['target deliveries/s', ...titles('ringchat'), ...titles('peer'), ...(extra ? [extra[0]] : [])],
+    targets.map((target) => {
+      const r = at(systems.ringchat, target);
+      const p = at(systems.peer, target);
+      return [thousands(target), ...cells(r), ...cells(p), ...(extra ? [extra[1](r, p)] : [])];
+    }),
+  );
 }
 
 /** Every step of a sweep of both systems, side by side by target rate. */
 export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
-  const targets = targetsOf(sweep, ringchat, peer);
-  const find = (r: SystemResults | undefined, target: number): StepResult | undefined =>
-    stepAt(sweep, r, target);
-  const describe = (s: StepResult | undefined): string[] =>
-    s
-      ? [
-          thousands(s.deliveriesPerSec),
-          fixed(s.latency.p50),
-          fixed(s.latency.p99),
-          fixed(s.latency.max),
-          String(s.lost),
-        ]
-      : ['-', '-', '-', '-', '-'];
-  return table(
+  return sideBySide(
+    sweep,
+    { ringchat, peer },
     [
-      'target deliveries/s',
-      'ringchat got/s',
-      'p50',
-      'p99',
-      'max',
-      'lost',
-      'peer got/s',
-      'p50',
-      'p99',
-      'max',
-      'lost',
-      'p99 ringchat/peer',
+      ['got/s', (s) => thousands(s.deliveriesPerSec)],
+      ['p50', (s) => fixed(s.latency.p50)],
+      ['p99', (s) => fixed(s.latency.p99)],
+      ['max', (s) => fixed(s.latency.max)],
+      ['lost', (s) => String(s.lost)],
     ],
-    targets.map((target) => {
-      const r = find(ringchat, target);
-      const p = find(peer, target);
-      return [thousands(target), ...describe(r), ...describe(p), ratio(r?.latency.p99, p?.latency.p99)];
-    }),
+    ['p99 ringchat/peer', (r, p) => ratio(r?.latency.p99, p?.latency.p99)],
   );
 }
 
@@ -220,39 +219,13 @@ export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer
  * the benchmark's own process, where every client runs.
  */
 export function sweepCpuTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
-  const targets = targetsOf(sweep, ringchat, peer);
-  const find = (r: SystemResults | undefined, target: number): MeasuredStep | undefined =>
-    stepAt(sweep, r, target);
-  const describe = (s: MeasuredStep | undefined): string[] =>
-    s
-      ? [
-          s.systemCpu.nodes,
-          s.systemCpu.redis,
-          s.systemCpu.nginx,
-          s.cpu.benchProcessPercent,
-          s.cpu.machinePercent,
-        ].map(String)
-      : ['-', '-', '-', '-', '-'];
-  return table(
-    [
-      'target deliveries/s',
-      'ringchat nodes',
-      'redis',
-      'nginx',
-      'clients',
-      'machine',
-      'peer nodes',
-      'redis',
-      'nginx',
-      'clients',
-      'machine',
-    ],
-    targets.map((target) => [
-      thousands(target),
-      ...describe(find(ringchat, target)),
-      ...describe(find(peer, target)),
-    ]),
-  );
+  return sideBySide(sweep, { ringchat, peer }, [
+    ['nodes', (s) => String(s.systemCpu.nodes)],
+    ['redis', (s) => String(s.systemCpu.redis)],
+    ['nginx', (s) => String(s.systemCpu.nginx)],
+    ['clients', (s) => String(s.cpu.benchProcessPercent)],
+    ['machine', (s) => String(s.cpu.machinePercent)],
+  ]);
 }
 
 function firstFailure(sweep: SweepResult | undefined): string | undefined {

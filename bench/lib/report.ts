@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { progress, sleep } from './progress.js';
 import type { LatencySummary } from './stats.js';
 
 /** One line of the result table. */
@@ -110,4 +111,13 @@ export function writeResultFile(dir: string, name: string, date: Date, content: 
   const file = join(dir, `${name}-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
   return file;
+}
+
+/** Other work on the machine shows in the numbers: say so before they are taken. */
+export async function warnIfBusy(): Promise<number> {
+  const meter = startCpuMeter();
+  await sleep(1000);
+  const busy = meter().machinePercent;
+  if (busy >= 20) progress(`warning: the machine is already ${busy}% busy; the numbers will be noisy`);
+  return busy;
 }
