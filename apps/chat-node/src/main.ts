@@ -12,13 +12,8 @@ import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '@app/session-routing';
 import { ChatNodeModule } from './chat-node.module.js';
 import { ClusterIoAdapter } from './cluster-io.adapter.js';
 import { CONNECTION_LINGER_MS, connectionsClosed, stopAccepting } from './graceful-close.js';
-import {
-  ConfigError,
-  configHelp,
-  describeConfig,
-  loadNodeConfig,
-  type NodeConfig,
-} from './config/node-config.js';
+import { configHelp } from './config/config-help.js';
+import { ConfigError, describeConfig, loadNodeConfig, type NodeConfig } from './config/node-config.js';
 import { NodeState } from './node-state.js';
 
 /** The browser UI, built into dist/web by `npm run build`. */

@@ -143,4 +143,21 @@ describe('loadNodeConfig', () => {
     expect(text).toContain('nodeId=node1');
     expect(text).not.toContain('a-long-enough-secret');
   });
+
+  it('checks the rule between variables only on values that were accepted', () => {
+    expect(problemsOf({ ...VALID, MEMBER_TTL_MS: '10' })).toEqual([
+      'MEMBER_TTL_MS must be a whole number from 100 to 600000 (got "10")',
+    ]);
+    expect(problemsOf({ ...VALID, HEARTBEAT_INTERVAL_MS: 'x' })).toHaveLength(1);
+  });
+
+  it('names both values when the rule between them fails', () => {
+    expect(problemsOf({ ...VALID, HEARTBEAT_INTERVAL_MS: '2000' })).toEqual([
+      'MEMBER_TTL_MS must be at least twice HEARTBEAT_INTERVAL_MS (got 3000 with HEARTBEAT_INTERVAL_MS 2000)',
+    ]);
+  });
+
+  it('takes any accepted value as it is, whatever the word', () => {
+    expect(loadNodeConfig({ ...VALID, NODE_ID: 'bad' }).nodeId).toBe('bad');
+  });
 });

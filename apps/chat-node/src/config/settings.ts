@@ -1,0 +1,194 @@
+import { LOG_FORMATS, LOG_LEVELS } from '@app/logging';
+import { integer, oneOf, text, url } from './setting-entry.js';
+import type { ValuesOf } from './setting-types.js';
+
+/** `protocol-test` serves the official socket.io protocol test suite (see profiles.ts). */
+export const PROFILES = ['chat', 'protocol-test'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+
+/**
+ * Every environment variable a node reads, declared once: the loader, the
+ * `--help` text and the README table (`npm run docs:config`) are made from this
+ * table. Variables are read, and problems reported, in this order.
+ */
+export const SETTINGS = {
+  nodeId: text({
+    env: 'NODE_ID',
+    help: "this node's unique name, the tag of its log lines",
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/,
+    accepts: '1-32 letters, digits, "-" or "_", starting with a letter or digit',
+  }),
+  host: text({
+    env: 'HOST',
+    help: 'interface to listen on',
+    pattern: /^[A-Za-z0-9.:[\]-]+$/,
+    accepts: 'a host name or IP address',
+    default: '127.0.0.1',
+  }),
+  port: integer({ env: 'PORT', help: 'HTTP port for clients and peers', min: 1, max: 65535, default: 3000 }),
+  redisUrl: url({
+    env: 'REDIS_URL',
+    help: 'Redis for pub/sub, membership and history',
+    protocols: ['redis:', 'rediss:'],
+    default: 'redis://127.0.0.1:6379',
+  }),
+  advertiseUrl: url({
+    env: 'ADVERTISE_URL',
+    help: 'where the other nodes reach this one; a wildcard HOST (0.0.0.0, ::) counts as 127.0.0.1',
+    protocols: ['http:', 'https:'],
+    originOnly: true,
+    derivedDefault: {
+      text: 'http://HOST:PORT',
+      raw: ({ host, port }) => {
+        if (typeof host !== 'string' || typeof port !== 'number') return undefined;
+        // A wildcard listen address is not an address a peer can dial.
+        const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+        return `http://${reachable}:${port}`;
+      },
+    },
+  }),
+  clusterSecret: text({
+    env: 'CLUSTER_SECRET',
+    help: 'shared by all nodes; authenticates node-to-node requests',
+    pattern: /^\S{16,}$/,
+    accepts: 'at least 16 characters without spaces, the same on every node',
+    // No default on purpose: a guessable one would make forwarded requests forgeable.
+    secret: true,
+  }),
+  logLevel: oneOf({
+    env: 'LOG_LEVEL',
+    help: 'least severe level logged',
+    choices: LOG_LEVELS,
+    default: 'info',
+  }),
+  logFormat: oneOf({
+    env: 'LOG_FORMAT',
+    help: 'human lines, or one JSON object a line',
+    choices: LOG_FORMATS,
+    default: 'text',
+  }),
+  pingIntervalMs: integer({
+    env: 'PING_INTERVAL_MS',
+    help: 'engine.io heartbeat interval',
+    min: 50,
+    max: 600_000,
+    default: 25_000,
+  }),
+  pingTimeoutMs: integer({
+    env: 'PING_TIMEOUT_MS',
+    help: 'engine.io heartbeat timeout',
+    min: 50,
+    max: 600_000,
+    default: 20_000,
+  }),
+  maxPayloadBytes: integer({
+    env: 'MAX_PAYLOAD_BYTES',
+    help: 'largest socket.io message or HTTP body accepted',
+    min: 1024,
+    max: 100_000_000,
+    default: 1_000_000,
+  }),
+  shutdownTimeoutMs: integer({
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    help: 'after the drain, exit by force if closing takes longer',
+    min: 100,
+    max: 600_000,
+    default: 5000,
+  }),
+  drainTimeoutMs: integer({
+    env: 'DRAIN_TIMEOUT_MS',
+    help: "on SIGTERM, wait at most this long for traffic relayed for other nodes' sessions",
+    min: 0,
+    max: 3_600_000,
+    default: 30_000,
+  }),
+  heartbeatIntervalMs: integer({
+    env: 'HEARTBEAT_INTERVAL_MS',
+    help: 'membership heartbeat',
+    min: 50,
+    max: 60_000,
+    default: 1000,
+  }),
+  memberTtlMs: integer({
+    env: 'MEMBER_TTL_MS',
+    help: 'a node silent this long is dropped from the ring',
+    min: 100,
+    max: 600_000,
+    default: 3000,
+  }),
+  profile: oneOf({
+    env: 'RINGCHAT_PROFILE',
+    help: 'chat, or protocol-test for the socket.io protocol test suite',
+    choices: PROFILES,
+    default: 'chat',
+  }),
+  historyPageSize: integer({
+    env: 'HISTORY_PAGE_SIZE',
+    help: 'messages a client gets on join',
+    min: 1,
+    max: 500,
+    default: 50,
+  }),
+  historyRetention: integer({
+    env: 'HISTORY_RETENTION',
+    help: 'messages kept per room',
+    min: 10,
+    max: 10_000_000,
+    default: 1000,
+  }),
+  historyMaxAgeMs: integer({
+    env: 'HISTORY_MAX_AGE_MS',
+    help: 'also drop messages older than this (0: never)',
+    min: 0,
+    max: TEN_YEARS_MS,
+    default: 0,
+  }),
+  messageMaxLength: integer({
+    env: 'MESSAGE_MAX_LENGTH',
+    help: 'longest message, in characters',
+    min: 1,
+    max: 100_000,
+    default: 2000,
+  }),
+  ratePerSecond: integer({
+    env: 'RATE_LIMIT_PER_SEC',
+    help: 'events per second per connection',
+    min: 1,
+    max: 100_000,
+    default: 20,
+  }),
+  rateBurst: integer({
+    env: 'RATE_LIMIT_BURST',
+    help: 'burst of events per connection',
+    min: 1,
+    max: 100_000,
+    default: 40,
+  }),
+};
+
+/** The values the variables give, before a profile applies. */
+export type EnvSettings = ValuesOf<typeof SETTINGS>;
+
+/** A rule between variables, blamed on one of them. */
+export interface CrossFieldRule {
+  env: string;
+  /** Worded to follow "must be". */
+  accepts: string;
+  /** What is wrong, or undefined when it holds or a value it needs was bad (reported already). */
+  violation(values: Partial<EnvSettings>): string | undefined;
+}
+
+/** The rules between variables, checked once, after every variable is read. */
+export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+  {
+    env: 'MEMBER_TTL_MS',
+    // One late heartbeat must not drop a live node from the ring.
+    accepts: 'at least twice HEARTBEAT_INTERVAL_MS',
+    violation: ({ memberTtlMs: ttl, heartbeatIntervalMs: heartbeat }) =>
+      ttl !== undefined && heartbeat !== undefined && ttl < 2 * heartbeat
+        ? `got ${ttl} with HEARTBEAT_INTERVAL_MS ${heartbeat}`
+        : undefined,
+  },
+];
