@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Log } from '@app/logging';
+import type { MessageSubscriber } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import type { ChatMessageEvent } from './chat-protocol.js';
 
@@ -24,13 +24,14 @@ export class RoomFanout {
   private deliver: LocalRoomDelivery = () => undefined;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: MessageSubscriber,
     private readonly log: Log,
   ) {}
 
   async start(deliver: LocalRoomDelivery): Promise<void> {
     this.deliver = deliver;
-    this.subscriber.on('message', (channel: string, raw: string) => {
+    // The subscriber is shared with the cluster, which listens on its own channels.
+    this.subscriber.on('message', (channel, raw) => {
       if (channel === chatKeys.messageChannel) this.onMessage(raw);
     });
     await this.subscriber.subscribe(chatKeys.messageChannel);

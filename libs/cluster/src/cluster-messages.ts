@@ -14,8 +14,8 @@ export enum ClusterMessageType {
 }
 
 export type ClusterMessage =
-  | { type: ClusterMessageType.Joined; node: NodeId; epoch: number }
-  | { type: ClusterMessageType.Left; node: NodeId; epoch: number }
+  | { type: ClusterMessageType.Joined; node: NodeId }
+  | { type: ClusterMessageType.Left; node: NodeId }
   | { type: ClusterMessageType.Pinned; node: NodeId; sid: SessionId }
   | { type: ClusterMessageType.Unpinned; node: NodeId; sid: SessionId }
   | {

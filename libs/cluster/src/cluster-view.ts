@@ -5,6 +5,7 @@ import type { Log } from '@app/logging';
 import {
   clusterKeys,
   resolveClusterOptions,
+  type ClusterKeys,
   type ClusterOptions,
   type ResolvedClusterOptions,
 } from './cluster-options.js';
@@ -12,10 +13,12 @@ import { ClusterMessageType, decodeClusterMessage, encodeClusterMessage } from '
 import type { NodeId, SessionId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
 import { Membership, type NodeIdTakenError } from './membership.js';
-import { MembershipStore } from './membership-store.js';
+import { RedisMembershipStore } from './membership-store.js';
+import { RedisPinStore } from './pin-store.js';
 import { PinTable } from './pin-table.js';
 import { Ring } from './ring.js';
 import { mintSessionIdFor, randomSessionId } from './session-ids.js';
+import { describeChange, ringAfter } from './view-change.js';
 
 export interface ClusterViewEvents {
   change: [ClusterChange];
@@ -33,7 +36,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   readonly self: NodeId;
   readonly pins: PinTable;
   private readonly options: ResolvedClusterOptions;
-  private readonly keys: ReturnType<typeof clusterKeys>;
+  private readonly keys: ClusterKeys;
   private readonly membership: Membership;
   private ringValue: Ring;
   private leaving = false;
@@ -55,8 +58,8 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       startedAt: Date.now(),
       instance: randomUUID(),
     };
-    this.membership = new Membership(member, new MembershipStore(redis, this.keys), this.options, log);
-    this.pins = new PinTable(this.self, redis, this.keys, log);
+    this.membership = new Membership(member, new RedisMembershipStore(redis, this.keys), this.options, log);
+    this.pins = new PinTable(this.self, new RedisPinStore(redis, this.keys), log);
     // Until the first heartbeat answers, this node alone: it can still serve.
     this.ringValue = new Ring([this.self], 0);
     this.membership.on('change', (change) => this.onMembershipChange(change));
@@ -154,16 +157,11 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   }
 
   private async announce(type: ClusterMessageType.Joined | ClusterMessageType.Left): Promise<void> {
-    const message = encodeClusterMessage({
-      type,
-      node: this.self,
-      epoch: this.epoch,
-    });
-    await this.redis.publish(this.keys.membershipChannel, message);
+    await this.redis.publish(this.keys.membershipChannel, encodeClusterMessage({ type, node: this.self }));
   }
 
   private onMessage(channel: string, raw: string): void {
-    // The subscriber connection is shared; other parts listen on other channels.
+    // The subscriber connection is shared with the chat fan-out, which listens on its own channel.
     if (channel !== this.keys.pinChannel && channel !== this.keys.membershipChannel) return;
     const message = decodeClusterMessage(raw);
     if (!message) {
@@ -180,11 +178,8 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   }
 
   private onMembershipChange(change: ClusterChange): void {
-    const nodes = new Set(change.members.keys());
-    if (!this.leaving) nodes.add(this.self);
-    else nodes.delete(this.self);
     const previous = this.ringValue;
-    this.ringValue = nodes.size > 0 ? new Ring(nodes, change.epoch) : new Ring([this.self], change.epoch);
+    this.ringValue = ringAfter(change, this.self, this.leaving);
     for (const { id } of change.left) {
       const dropped = this.pins.dropNode(id);
       if (dropped > 0) this.log.debug(`forgot ${dropped} pins of ${id}`);
@@ -200,13 +195,4 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       this.log.warn(`could not load pins: ${(error as Error).message}`);
     }
   }
-}
-
-function describeChange(change: ClusterChange, first: boolean, self: NodeId): string {
-  if (first) return `${self} joined the cluster`;
-  const parts = [
-    ...change.joined.map((node) => `${node} joined`),
-    ...change.left.map(({ id }) => `${id} left`),
-  ];
-  return parts.length > 0 ? parts.join(', ') : 'membership refreshed';
 }

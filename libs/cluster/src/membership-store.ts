@@ -35,7 +35,7 @@ if redis.call('ZADD', KEYS[1], now, ARGV[1]) == 1 then changed = true end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local epoch
 if changed then epoch = redis.call('INCR', KEYS[3]) else epoch = tonumber(redis.call('GET', KEYS[3]) or '0') end
-return {'ok', epoch, expired, redis.call('HVALS', KEYS[2])}
+return {'ok', epoch, redis.call('HVALS', KEYS[2])}
 `);
 
 /**
@@ -54,17 +54,24 @@ return redis.call('INCR', KEYS[3])
 `);
 
 export type HeartbeatResult =
-  | {
-      kind: 'ok';
-      epoch: number;
-      expired: NodeId[];
-      members: Map<NodeId, Member>;
-    }
+  | { kind: 'ok'; epoch: number; members: Map<NodeId, Member> }
   /** Another live process holds this node id. */
   | { kind: 'conflict'; holder: Member };
 
-/** The Redis side of membership: scripts in, typed results out. */
-export class MembershipStore {
+/** Where the members meet: the registry every node renews and reads. */
+export interface MembershipStore {
+  /**
+   * Drops the members silent for `ttlMs`, renews `self` (unless another live
+   * process holds its id), bumps the epoch if the member set changed, and returns
+   * the registry.
+   */
+  heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult>;
+  /** Removes `self` and its pins at once; returns the epoch after. */
+  leave(self: Member): Promise<number>;
+}
+
+/** The registry in Redis: scripts in, typed results out. */
+export class RedisMembershipStore implements MembershipStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys,
@@ -81,13 +88,13 @@ export class MembershipStore {
         kind: 'conflict',
         holder: JSON.parse(reply[1] as string) as Member,
       };
-    const [, epoch, expired, infos] = reply as [string, number, string[], string[]];
+    const [, epoch, infos] = reply as [string, number, string[]];
     const members = new Map<NodeId, Member>();
     for (const info of infos) {
       const member = JSON.parse(info) as Member;
       members.set(asNodeId(member.id), member);
     }
-    return { kind: 'ok', epoch, expired: expired.map(asNodeId), members };
+    return { kind: 'ok', epoch, members };
   }
 
   async leave(self: Member): Promise<number> {

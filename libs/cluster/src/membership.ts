@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Log } from '@app/logging';
+import { LogThrottle, type Log } from '@app/logging';
 import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
@@ -33,10 +33,11 @@ export class Membership extends EventEmitter<MembershipEvents> {
   private beating?: Promise<void>;
   private beatAgain = false;
   private left = false;
-  private lastErrorLoggedAt = 0;
+  // Redis away fails every heartbeat; one line per 5 s says so.
+  private readonly failureLogThrottle = new LogThrottle();
 
   constructor(
-    readonly self: Member,
+    private readonly self: Member,
     private readonly store: MembershipStore,
     private readonly options: ResolvedClusterOptions,
     private readonly log: Log,
@@ -69,8 +70,8 @@ export class Membership extends EventEmitter<MembershipEvents> {
   }
 
   /** Leaves the registry at once (graceful shutdown). Idempotent. */
-  async leave(): Promise<number> {
-    if (this.left) return this.epoch;
+  async leave(): Promise<void> {
+    if (this.left) return;
     this.left = true;
     this.stopTimer();
     await this.beating;
@@ -78,7 +79,6 @@ export class Membership extends EventEmitter<MembershipEvents> {
     const others = new Map(this.members);
     others.delete(this.self.id);
     this.apply(epoch, others);
-    return epoch;
   }
 
   /** Stops heartbeating without leaving (the TTL will expire this node). */
@@ -108,9 +108,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
       this.apply(result.epoch, result.members);
     } catch (error) {
       // Redis away: keep the last view; peers keep forwarding to the nodes we know.
-      const now = Date.now();
-      if (now - this.lastErrorLoggedAt > 5000) {
-        this.lastErrorLoggedAt = now;
+      if (this.failureLogThrottle.allow()) {
         this.log.warn(`heartbeat failed: ${(error as Error).message}; keeping ring epoch ${this.epoch}`);
       }
     }

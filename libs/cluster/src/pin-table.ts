@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Log } from '@app/logging';
-import type { ClusterKeys } from './cluster-options.js';
-import { ClusterMessageType, encodeClusterMessage, type ClusterMessage } from './cluster-messages.js';
+import { ClusterMessageType, type ClusterMessage } from './cluster-messages.js';
 import type { NodeId, SessionId } from './ids.js';
+import type { PinStore } from './pin-store.js';
 
 /**
  * sid → host node, for every session that can be reached over HTTP (polling),
@@ -18,8 +17,7 @@ export class PinTable {
 
   constructor(
     private readonly self: NodeId,
-    private readonly redis: Redis,
-    private readonly keys: ClusterKeys,
+    private readonly store: PinStore,
     private readonly log: Log,
   ) {}
 
@@ -31,38 +29,17 @@ export class PinTable {
     return this.hostOf.get(sid);
   }
 
-  /** Publishes a pin for a session this node hosts; resolves once Redis has it. */
+  /** Publishes a pin for a session this node hosts; resolves once it is stored. */
   async pinLocal(sid: SessionId): Promise<void> {
     this.set(sid, this.self);
-    await this.redis
-      .multi()
-      .sadd(this.keys.pins(this.self), sid)
-      .publish(
-        this.keys.pinChannel,
-        encodeClusterMessage({
-          type: ClusterMessageType.Pinned,
-          node: this.self,
-          sid,
-        }),
-      )
-      .exec();
+    await this.store.add(this.self, sid);
   }
 
   /** Erases the pin of a closed local session (fire and forget: a stale pin only costs a 400). */
   unpinLocal(sid: SessionId): void {
     if (!this.delete(sid)) return;
-    this.redis
-      .multi()
-      .srem(this.keys.pins(this.self), sid)
-      .publish(
-        this.keys.pinChannel,
-        encodeClusterMessage({
-          type: ClusterMessageType.Unpinned,
-          node: this.self,
-          sid,
-        }),
-      )
-      .exec()
+    this.store
+      .remove(this.self, sid)
       .catch((error: Error) => this.log.warn(`could not erase pin of ${sid}: ${error.message}`));
   }
 
@@ -73,12 +50,11 @@ export class PinTable {
     else if (message.type === ClusterMessageType.Unpinned) this.delete(message.sid);
   }
 
-  /** Reads the pins of `nodes` from Redis (at start, and after a lost subscription). */
+  /** Reads the pins of `nodes` from the store (at start, and after a lost subscription). */
   async loadFrom(nodes: Iterable<NodeId>): Promise<void> {
     for (const node of nodes) {
       if (node === this.self) continue;
-      const sids = (await this.redis.smembers(this.keys.pins(node))) as SessionId[];
-      for (const sid of sids) this.set(sid, node);
+      for (const sid of await this.store.sessionsOf(node)) this.set(sid, node);
     }
   }
 

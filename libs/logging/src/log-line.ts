@@ -14,7 +14,7 @@ function pad(value: number, width = 2): string {
 }
 
 /** `18:02:11.532` in local time: short enough to scan, precise enough to order. */
-export function clockTime(time: Date): string {
+function clockTime(time: Date): string {
   return `${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())}.${pad(time.getMilliseconds(), 3)}`;
 }
 

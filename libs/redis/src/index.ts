@@ -2,3 +2,4 @@ export * from './redis-connections.js';
 export * from './redis-options.js';
 export * from './redis.module.js';
 export * from './lua-script.js';
+export * from './message-subscriber.js';

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 export class LuaScript {
   private readonly sha: string;
 
-  constructor(readonly source: string) {
+  constructor(private readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 

@@ -1,20 +1,23 @@
 import { Redis } from 'ioredis';
-import type { Log } from '@app/logging';
+import { LogThrottle, type Log } from '@app/logging';
 import { REDIS_DEFAULTS, type RedisConnectionsOptions } from './redis-options.js';
 
 type Role = 'command' | 'pub' | 'sub' | 'events';
 
 /**
  * The node's Redis connections: commands, the socket.io adapter's publisher and
- * subscriber, and the cluster's own subscriber (membership and pin events). A
- * subscribed connection can run nothing else, hence four. Owns and closes them.
+ * subscriber, and `events`, the subscriber shared by the cluster (membership and
+ * pin channels) and the chat fan-out (the stored-message channel); each listener
+ * ignores the others' channels. A subscribed connection can run nothing else,
+ * hence four. Owns and closes them.
  */
 export class RedisConnections {
   readonly command: Redis;
   readonly pub: Redis;
   readonly sub: Redis;
   readonly events: Redis;
-  private readonly lastErrorLoggedAt = new Map<Role, number>();
+  // A Redis outage emits an error per retry; one line per role per 5 s is enough.
+  private readonly errorLogThrottle = new LogThrottle();
 
   constructor(
     private readonly options: RedisConnectionsOptions,
@@ -30,7 +33,10 @@ export class RedisConnections {
     return [this.command, this.pub, this.sub, this.events];
   }
 
-  /** All connected and usable right now. */
+  /**
+   * The command connection and the adapter's pair are connected and usable right
+   * now. The `events` subscriber is not among them.
+   */
   isReady(): boolean {
     return [this.command, this.pub, this.sub].every((client) => client.status === 'ready');
   }
@@ -76,21 +82,16 @@ export class RedisConnections {
       lazyConnect: false,
     });
     client.on('ready', () => this.log.info(`${role} connection ready (${redacted(this.options.url)})`));
-    client.on('error', (error: Error) => this.logErrorThrottled(role, error));
+    client.on('error', (error: Error) => {
+      if (!this.errorLogThrottle.allow(role)) return;
+      this.log.warn(`${role} connection to ${redacted(this.options.url)}: ${error.message}; retrying`);
+    });
     return client;
-  }
-
-  /** A Redis outage emits an error per retry; one line per role per 5 s is enough. */
-  private logErrorThrottled(role: Role, error: Error): void {
-    const now = Date.now();
-    if (now - (this.lastErrorLoggedAt.get(role) ?? 0) < 5000) return;
-    this.lastErrorLoggedAt.set(role, now);
-    this.log.warn(`${role} connection to ${redacted(this.options.url)}: ${error.message}; retrying`);
   }
 }
 
 /** The URL with any password blanked, fit for a log line. */
-export function redacted(url: string): string {
+function redacted(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

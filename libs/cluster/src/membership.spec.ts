@@ -1,0 +1,240 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RecordingLog } from '@app/logging';
+import { resolveClusterOptions } from './cluster-options.js';
+import { asNodeId, type NodeId } from './ids.js';
+import type { ClusterChange, Member } from './member.js';
+import { Membership, NodeIdTakenError } from './membership.js';
+import type { HeartbeatResult, MembershipStore } from './membership-store.js';
+
+const HEARTBEAT_MS = 1000;
+const TTL_MS = 3000;
+
+/**
+ * The registry in memory, with the heartbeat script's rules: expire the silent,
+ * refuse a live id held by another instance, bump the epoch on any change.
+ */
+class FakeRegistry implements MembershipStore {
+  epoch = 0;
+  heartbeats = 0;
+  failure?: Error;
+  /** While set, heartbeats wait for it: a slow Redis. */
+  gate?: Promise<void>;
+  private readonly beats = new Map<NodeId, { member: Member; at: number }>();
+
+  async heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult> {
+    this.heartbeats += 1;
+    await this.gate;
+    if (this.failure) throw this.failure;
+    const now = Date.now();
+    let changed = false;
+    for (const [id, beat] of this.beats) {
+      if (beat.at > now - ttlMs) continue;
+      this.beats.delete(id);
+      changed = true;
+    }
+    const holder = this.beats.get(self.id)?.member;
+    if (holder && holder.instance !== self.instance) return { kind: 'conflict', holder };
+    if (!holder) changed = true;
+    this.beats.set(self.id, { member: self, at: now });
+    if (changed) this.epoch += 1;
+    const members = new Map([...this.beats].map(([id, beat]) => [id, beat.member]));
+    return { kind: 'ok', epoch: this.epoch, members };
+  }
+
+  leave(self: Member): Promise<number> {
+    if (this.beats.get(self.id)?.member.instance !== self.instance) return Promise.resolve(this.epoch);
+    this.beats.delete(self.id);
+    return Promise.resolve((this.epoch += 1));
+  }
+}
+
+function member(id: string, instance = `${id}-a`): Member {
+  return { id: asNodeId(id), url: `http://${id}.test`, startedAt: 0, instance };
+}
+
+function node(registry: FakeRegistry, self: Member) {
+  const log = new RecordingLog();
+  const options = resolveClusterOptions({
+    self: self.id,
+    url: self.url,
+    heartbeatIntervalMs: HEARTBEAT_MS,
+    memberTtlMs: TTL_MS,
+  });
+  const membership = new Membership(self, registry, options, log);
+  const changes: ClusterChange[] = [];
+  membership.on('change', (change) => changes.push(change));
+  return { membership, changes, log, ids: () => [...membership.current().members.keys()].sort() };
+}
+
+describe('Membership', () => {
+  let registry: FakeRegistry;
+  const running: Membership[] = [];
+
+  function start(self: Member) {
+    const started = node(registry, self);
+    running.push(started.membership);
+    return started;
+  }
+
+  async function joined(self: Member) {
+    const started = start(self);
+    await started.membership.join();
+    return started;
+  }
+
+  /** node1 then node2: node2 knows both, node1 only itself until its next heartbeat. */
+  async function twoJoined() {
+    return [await joined(member('node1')), await joined(member('node2'))] as const;
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    registry = new FakeRegistry();
+  });
+
+  afterEach(() => {
+    for (const membership of running.splice(0)) membership.stop();
+    vi.useRealTimers();
+  });
+
+  it('joins: registers itself and reports the first view', async () => {
+    const a = await joined(member('node1'));
+    expect(a.ids()).toEqual(['node1']);
+    expect(a.changes).toHaveLength(1);
+    expect(a.changes[0]).toMatchObject({ epoch: 1, joined: ['node1'], left: [] });
+  });
+
+  it('sees a peer that joins at its next heartbeat, with the next epoch', async () => {
+    const [a, b] = await twoJoined();
+    expect(b.ids()).toEqual(['node1', 'node2']);
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    expect(a.ids()).toEqual(['node1', 'node2']);
+    expect(a.changes.at(-1)).toMatchObject({ epoch: 2, joined: ['node2'], left: [] });
+  });
+
+  it('reports no change while nothing moves', async () => {
+    const a = await joined(member('node1'));
+    await vi.advanceTimersByTimeAsync(5 * HEARTBEAT_MS);
+    expect(registry.heartbeats).toBe(6);
+    expect(a.changes).toHaveLength(1);
+  });
+
+  it('drops a silent peer once its TTL passes, naming it as it was registered', async () => {
+    const [a, b] = await twoJoined();
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    b.membership.stop(); // a crash: no leave, the heartbeats just stop
+    await vi.advanceTimersByTimeAsync(TTL_MS - HEARTBEAT_MS);
+    expect(a.ids()).toEqual(['node1', 'node2']);
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    expect(a.ids()).toEqual(['node1']);
+    expect(a.changes.at(-1)).toMatchObject({ epoch: 3, joined: [], left: [member('node2')] });
+  });
+
+  it('leaves at once, and its peers see it at their next heartbeat', async () => {
+    const [a, b] = await twoJoined();
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    await b.membership.leave();
+    expect(b.ids()).toEqual(['node1']);
+    expect(b.changes.at(-1)).toMatchObject({ epoch: 3, left: [member('node2')] });
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    expect(a.ids()).toEqual(['node1']);
+    expect(a.changes.at(-1)).toMatchObject({ epoch: 3, left: [member('node2')] });
+  });
+
+  it('stops heartbeating after a leave, and a second leave does nothing', async () => {
+    const a = await joined(member('node1'));
+    await a.membership.leave();
+    const epoch = registry.epoch;
+    await a.membership.leave();
+    const heartbeats = registry.heartbeats;
+    a.membership.beatSoon();
+    await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+    expect(registry.heartbeats).toBe(heartbeats);
+    expect(registry.epoch).toBe(epoch);
+  });
+
+  it('reports an epoch that moved even when the member set looks the same', async () => {
+    const a = await joined(member('node1'));
+    registry.epoch += 2; // a peer joined and left between two heartbeats
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    expect(a.changes.at(-1)).toMatchObject({ epoch: 3, joined: [], left: [] });
+  });
+
+  describe('suspect (beatSoon)', () => {
+    it('heartbeats at once rather than at the next tick', async () => {
+      const a = await joined(member('node1'));
+      const before = registry.heartbeats;
+      a.membership.beatSoon();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(registry.heartbeats).toBe(before + 1);
+    });
+
+    it('coalesces calls made during a heartbeat into one more', async () => {
+      const a = await joined(member('node1'));
+      let open!: () => void;
+      registry.gate = new Promise((resolve) => (open = resolve));
+      const before = registry.heartbeats;
+      a.membership.beatSoon();
+      a.membership.beatSoon();
+      a.membership.beatSoon();
+      expect(registry.heartbeats).toBe(before + 1);
+      registry.gate = undefined;
+      open();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(registry.heartbeats).toBe(before + 2);
+    });
+
+    it('notices a crashed peer as soon as its TTL has passed', async () => {
+      const [a, b] = await twoJoined();
+      b.membership.stop();
+      vi.setSystemTime(Date.now() + TTL_MS);
+      a.membership.beatSoon();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(a.ids()).toEqual(['node1']);
+    });
+  });
+
+  describe('when Redis fails', () => {
+    it('keeps the last view and warns at most once per 5 s', async () => {
+      const a = await joined(member('node1'));
+      registry.failure = new Error('connection lost');
+      await vi.advanceTimersByTimeAsync(10 * HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1']);
+      expect(a.changes).toHaveLength(1);
+      expect(a.log.at('warn')).toEqual([
+        'heartbeat failed: connection lost; keeping ring epoch 1',
+        'heartbeat failed: connection lost; keeping ring epoch 1',
+      ]);
+    });
+  });
+
+  describe('a node id in use', () => {
+    it('is refused at join while another process holds it', async () => {
+      const first = start(member('node1', 'first'));
+      await first.membership.join();
+      const second = start(member('node1', 'second'));
+      await expect(second.membership.join()).rejects.toThrow(NodeIdTakenError);
+      await expect(start(member('node1', 'third')).membership.join()).rejects.toThrow(
+        /node id node1 is already used by a live node at http:\/\/node1\.test/,
+      );
+    });
+
+    it('taken over while this node was out of touch: conflict, and the heartbeats stop', async () => {
+      const a = start(member('node1', 'first'));
+      const conflicts: NodeIdTakenError[] = [];
+      a.membership.on('conflict', (error) => conflicts.push(error));
+      await a.membership.join();
+      registry.failure = new Error('paused');
+      await vi.advanceTimersByTimeAsync(TTL_MS);
+      registry.failure = undefined;
+      await start(member('node1', 'impostor')).membership.join();
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(conflicts).toHaveLength(1);
+      expect(conflicts[0]!.holder.instance).toBe('impostor');
+      const before = registry.heartbeats;
+      await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+      // Only the impostor's own timer still runs.
+      expect(registry.heartbeats).toBe(before + 3);
+    });
+  });
+});
