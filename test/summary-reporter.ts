@@ -10,14 +10,19 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
+      // Tests that never ran because their file or a hook failed count as failed,
+      // not skipped: a broken setup must never read as a green run.
+      const moduleFailed = module.state() === 'failed';
+      let counted = 0;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
+        counted += 1;
         if (state === 'passed') passed += 1;
-        else if (state === 'failed') failed += 1;
+        else if (state === 'failed' || moduleFailed) failed += 1;
         else skipped += 1;
       }
-      // A file that failed to load has no tests to count: count it as a failure.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed += 1;
+      // A file that failed to load has no tests to count: count it as one failure.
+      if (moduleFailed && counted === 0) failed += 1;
     }
     failed += unhandledErrors.length;
     const skippedPart = skipped > 0 ? `, ${skipped} skipped` : '';

@@ -17,6 +17,7 @@ describe('the browser chat', () => {
   let alice: Page;
   let bob: Page;
   const dialogs: string[] = [];
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3, nodeEnv: { LOG_LEVEL: 'info' } });
@@ -33,6 +34,9 @@ describe('the browser chat', () => {
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
+    });
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
     });
     await page.goto(`${cluster.url}/${query}`);
     await page.fill('#nickname', nickname);
@@ -154,5 +158,21 @@ describe('the browser chat', () => {
     } finally {
       carol.close();
     }
+  });
+
+  it('serves the page with its security headers and breaks none of its own CSP rules', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const response = await page.goto(`${cluster.url}/`);
+    const headers = response?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("script-src 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['referrer-policy']).toBe('no-referrer');
+    const script = await page.request.get(`${cluster.url}/app.js`);
+    expect(script.headers()['x-content-type-options']).toBe('nosniff');
+    await page.close();
+    // Every page the tests above opened ran the whole chat under the policy.
+    expect(cspViolations).toEqual([]);
   });
 });

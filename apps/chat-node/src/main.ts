@@ -15,6 +15,7 @@ import { CONNECTION_LINGER_MS, connectionsClosed, stopAccepting } from './gracef
 import { configHelp } from './config/config-help.js';
 import { ConfigError, describeConfig, loadNodeConfig, type NodeConfig } from './config/node-config.js';
 import { NodeState } from './node-state.js';
+import { securityHeaders } from './security-headers.js';
 
 /** The browser UI, built into dist/web by `npm run build`. */
 const WEB_ROOT = fileURLToPath(new URL('../../../../../web/', import.meta.url));
@@ -72,6 +73,7 @@ async function bootstrap(): Promise<void> {
     },
   );
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   const server = app.getHttpServer() as Server;
   keepIdleConnectionsLongerThanCallers(server);
   serveWebUi(app, log);
