@@ -1,6 +1,8 @@
+import type { NodeId } from '@app/cluster';
+
 /** A node to forward to: its id (for logs and suspicion) and advertised URL. */
 export interface ForwardTarget {
-  id: string;
+  id: NodeId;
   url: string;
 }
 

@@ -1,11 +1,5 @@
-export * from './engine-entry.js';
-export * from './engine-errors.js';
-export * from './engine-request.js';
-export * from './forward-target.js';
-export * from './http-forwarder.js';
-export * from './in-flight.js';
+// The public face: a node builds its routed engine and nothing else. The parts
+// (router, forwarders, placement, entry) stay inside; engine-internals.ts above all.
+export * from './engine-cluster.js';
 export * from './keep-alive.js';
-export * from './peer-auth.js';
-export * from './session-placement.js';
-export * from './session-router.js';
-export * from './upgrade-forwarder.js';
+export * from './routed-engine.js';

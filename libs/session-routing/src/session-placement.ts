@@ -1,16 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server as EngineServer, Socket as EngineSocket } from 'engine.io';
-import type { SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
+import type { EngineCluster } from './engine-cluster.js';
+import { engineSessionId } from './engine-internals.js';
 
-/** What placement needs of the cluster (ClusterView provides it). */
-export interface PlacementCluster {
-  mintSessionId(): SessionId;
-  pins: {
-    pinLocal(sid: SessionId): Promise<void>;
-    unpinLocal(sid: SessionId): void;
-  };
-}
+/** What placement needs of the cluster. */
+export type PlacementCluster = Pick<EngineCluster, 'mintSessionId'> & {
+  readonly pins: Pick<EngineCluster['pins'], 'pinLocal' | 'unpinLocal'>;
+};
 
 /**
  * Makes the engine create sessions this node owns: each new sid is one the ring
@@ -44,11 +41,7 @@ export class SessionPlacement {
   }
 }
 
-/** engine.io's types mark the id private, though it is the session's public name. */
-export function engineSessionId(socket: EngineSocket): SessionId {
-  return (socket as unknown as { id: SessionId }).id;
-}
-
-function transportOf(req: IncomingMessage): string | undefined {
-  return (req as IncomingMessage & { _query?: Record<string, string> })._query?.transport;
+/** The transport a handshake asks for, read from its URL. */
+function transportOf(req: IncomingMessage): string | null {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams.get('transport');
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parseSessionId, type NodeId, type SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
+import type { EngineCluster } from './engine-cluster.js';
 import { answerSessionUnknown, answerUpgradeSessionUnknown } from './engine-errors.js';
 import {
   describeEngineRequest,
@@ -9,20 +10,16 @@ import {
   KIND_LABEL,
   type EngineRequestInfo,
 } from './engine-request.js';
-import type { ForwardOutcome, ForwardTarget } from './forward-target.js';
+import type { ForwardTarget } from './forward-target.js';
 import type { HttpForwarder } from './http-forwarder.js';
-import { hasPeerHeaders, PeerAuth, stripPeerHeaders } from './peer-auth.js';
+import { hasPeerHeaders, stripPeerHeaders, type PeerAuth } from './peer-auth.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
 
-/** What the router needs to know of the cluster (ClusterView provides it). */
-export interface RoutingCluster {
-  readonly self: NodeId;
-  readonly isLeaving: boolean;
-  ownerOf(sid: SessionId): NodeId;
-  urlOf(node: NodeId): string | undefined;
-  anyPeer(): NodeId | undefined;
-  suspect(node: NodeId): void;
-}
+/** What the router needs to know of the cluster. */
+export type RoutingCluster = Pick<
+  EngineCluster,
+  'self' | 'isLeaving' | 'ring' | 'urlOf' | 'anyPeer' | 'suspect'
+> & { readonly pins: Pick<EngineCluster['pins'], 'lookup'> };
 
 /** The local engine.io server, as far as routing is concerned. */
 export interface LocalEngine {
@@ -37,9 +34,9 @@ type Decision =
 export interface SessionRouterDeps {
   cluster: RoutingCluster;
   engine: LocalEngine;
-  peerAuth: PeerAuth;
-  http: HttpForwarder;
-  upgrades: UpgradeForwarder;
+  peerAuth: Pick<PeerAuth, 'sign' | 'verify'>;
+  http: Pick<HttpForwarder, 'forward'>;
+  upgrades: Pick<UpgradeForwarder, 'forward'>;
   /** `Router` context: routing decisions. */
   log: Log;
   /** `EngineIO` context: requests served here. */
@@ -101,7 +98,13 @@ export class SessionRouter {
     const sid = parseSessionId(info.sid);
     // No or malformed sid: engine.io gives its own 400 answer.
     if (!sid) return { serve: 'locally', info };
-    return this.towards(cluster.ownerOf(sid), info);
+    return this.towards(this.ownerOf(sid), info);
+  }
+
+  /** A pin names where a session lives whatever the ring says since; the ring places the rest. */
+  private ownerOf(sid: SessionId): NodeId {
+    const { pins, ring } = this.deps.cluster;
+    return pins.lookup(sid) ?? ring.ownerOf(sid);
   }
 
   private towards(node: NodeId | undefined, info: EngineRequestInfo): Decision {
@@ -131,7 +134,7 @@ export class SessionRouter {
     const { info, target } = decision;
     this.logForward(info, target);
     const sid = info.kind === 'poll' ? parseSessionId(info.sid) : undefined;
-    if (sid) this.relayedPolls.set(sid, target.id as NodeId);
+    if (sid) this.relayedPolls.set(sid, target.id);
     const headers = this.peerHeaders(req);
     const outcome = await this.deps.http.forward(req, res, target, headers);
     if (sid) this.relayedPolls.delete(sid);
@@ -149,13 +152,7 @@ export class SessionRouter {
   ): Promise<void> {
     const { info, target } = decision;
     this.logForward(info, target);
-    const outcome: ForwardOutcome = await this.deps.upgrades.forward(
-      req,
-      socket,
-      head,
-      target,
-      this.peerHeaders(req),
-    );
+    const outcome = await this.deps.upgrades.forward(req, socket, head, target, this.peerHeaders(req));
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
       answerUpgradeSessionUnknown(socket);
@@ -174,7 +171,7 @@ export class SessionRouter {
       `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id} failed: ` +
         `owner unreachable; answered "Session ID unknown" so the client reconnects`,
     );
-    this.deps.cluster.suspect(target.id as NodeId);
+    this.deps.cluster.suspect(target.id);
   }
 
   private logForward(info: EngineRequestInfo, target: ForwardTarget): void {

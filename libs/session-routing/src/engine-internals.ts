@@ -1,0 +1,27 @@
+import type { Server as EngineServer, Socket as EngineSocket } from 'engine.io';
+import type { SessionId } from '@app/cluster';
+
+// The only file that reaches past engine.io's typed surface (checked against
+// engine.io 6.6). Each use is marked; an engine.io upgrade starts its review here.
+// Not exported from the lib's index: the rest of the lib goes through these functions.
+
+/** The session id of an engine.io socket: the sid its client sends on every request. */
+export function engineSessionId(socket: EngineSocket): SessionId {
+  // engine.io private: `Socket.id` is typed private, though it is the session's public name.
+  return (socket as unknown as { id: SessionId }).id;
+}
+
+/**
+ * Answers the pending long-poll of each session with a no-op packet, so its
+ * client polls again at once (through a node that is not draining).
+ */
+export function answerPendingPolls(engine: EngineServer, sids: Iterable<SessionId>): void {
+  // engine.io private: `Server.clients` is protected and `Socket.sendPacket` private; a
+  // no-op packet is how engine.io's own upgrade flushes a waiting poll.
+  const clients = (
+    engine as unknown as {
+      clients?: Record<string, { sendPacket?(type: 'noop'): void } | undefined>;
+    }
+  ).clients;
+  for (const sid of sids) clients?.[sid]?.sendPacket?.('noop');
+}

@@ -1,0 +1,122 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server as EngineServer, type ServerOptions as EngineOptions } from 'engine.io';
+import type { SessionId } from '@app/cluster';
+import type { Log } from '@app/logging';
+import type { EngineCluster, MembershipChange } from './engine-cluster.js';
+import { EngineEntry } from './engine-entry.js';
+import { answerPendingPolls } from './engine-internals.js';
+import { HttpForwarder } from './http-forwarder.js';
+import { PeerAuth } from './peer-auth.js';
+import { SessionPlacement } from './session-placement.js';
+import { SessionRouter } from './session-router.js';
+import { UpgradeForwarder } from './upgrade-forwarder.js';
+
+export interface RoutedEngineDeps {
+  /** The node's HTTP server: the engine takes over its `request` and `upgrade` events. */
+  httpServer: HttpServer;
+  cluster: EngineCluster;
+  /** Hands out one `Log` per component: `Placement`, `Router`, `EngineIO`. */
+  logger: { forContext(context: string): Log };
+}
+
+export interface RoutedEngineOptions {
+  /** The shared CLUSTER_SECRET that signs and verifies forwarded requests. */
+  clusterSecret: string;
+  /** Passed to engine.io as is (ping timing, payload limit, EIO3, CORS). @default {} */
+  engine?: EngineOptions;
+  /** URL prefix of engine.io requests. @default '/socket.io/' */
+  path?: string;
+  /**
+   * Give up on a relayed poll or push when its owner sends no response head this
+   * fast. A long-poll waits for data up to pingInterval, so this must exceed it.
+   * @default pingInterval + pingTimeout + 5000 (50000 with engine.io's ping defaults)
+   */
+  relayResponseTimeoutMs?: number;
+}
+
+/** engine.io's own ping defaults, for the relay timeout when the options leave them out. */
+const ENGINE_PING_DEFAULTS = { pingInterval: 25_000, pingTimeout: 20_000 } as const;
+/** Margin of the relay timeout over the longest a healthy owner may hold a poll. */
+const RELAY_RESPONSE_MARGIN_MS = 5000;
+
+export interface DrainResult {
+  /** Relayed requests and WebSockets still open when the drain gave up waiting. */
+  relaysLeft: number;
+}
+
+/** What a node gets back: an engine to bind socket.io to, and its life cycle. */
+export interface RoutedEngine {
+  /** The node's one engine.io server, attached to nothing: bind socket.io to it. */
+  readonly engine: EngineServer;
+  /** Sessions this node hosts right now. */
+  sessionCount(): number;
+  /**
+   * Graceful leave, after the node left the ring: every response asks its caller
+   * to close the connection, this node's own sessions close (their clients
+   * reconnect elsewhere at once), owners are asked to answer the polls relayed
+   * here, and relayed traffic is waited for, at most `timeoutMs`.
+   */
+  drain(timeoutMs: number): Promise<DrainResult>;
+  /** Closes the engine and the connection pools to owners, and stops listening to the cluster. */
+  close(): void;
+}
+
+/**
+ * Builds the node's engine.io server with cluster routing around it: placement
+ * (new sessions get sids this node owns), peer authentication, the session router
+ * and the front door on the HTTP server. No Nest: a test builds it with fakes.
+ */
+export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngineOptions): RoutedEngine {
+  const { cluster, logger } = deps;
+  const engine = new EngineServer(options.engine);
+  const http = new HttpForwarder({ responseTimeoutMs: relayResponseTimeout(options) });
+  const upgrades = new UpgradeForwarder();
+  new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
+  const router = new SessionRouter({
+    cluster,
+    engine,
+    peerAuth: new PeerAuth({ secret: options.clusterSecret }),
+    http,
+    upgrades,
+    log: logger.forContext('Router'),
+    engineLog: logger.forContext('EngineIO'),
+  });
+  const entry = new EngineEntry(deps.httpServer, router, { nodeId: cluster.self, path: options.path });
+  entry.install();
+
+  const onChange = ({ left }: MembershipChange): void => {
+    for (const member of left) http.forget(member.url);
+  };
+  const onFlushPolls = (sids: SessionId[]): void => answerPendingPolls(engine, sids);
+  cluster.on('change', onChange);
+  cluster.on('flushPolls', onFlushPolls);
+
+  return {
+    engine,
+    sessionCount: () => engine.clientsCount,
+    async drain(timeoutMs) {
+      entry.startDraining();
+      engine.close();
+      for (const [owner, sids] of router.relayedPollsByOwner()) {
+        await cluster.requestFlush(owner, sids).catch(() => undefined);
+      }
+      const deadline = Date.now() + timeoutMs;
+      await http.inFlight.whenIdle(timeoutMs);
+      await upgrades.inFlight.whenIdle(Math.max(0, deadline - Date.now()));
+      return { relaysLeft: http.inFlight.count + upgrades.inFlight.count };
+    },
+    close() {
+      cluster.off('change', onChange);
+      cluster.off('flushPolls', onFlushPolls);
+      http.close();
+      engine.close();
+    },
+  };
+}
+
+function relayResponseTimeout(options: RoutedEngineOptions): number {
+  if (options.relayResponseTimeoutMs !== undefined) return options.relayResponseTimeoutMs;
+  const pingInterval = options.engine?.pingInterval ?? ENGINE_PING_DEFAULTS.pingInterval;
+  const pingTimeout = options.engine?.pingTimeout ?? ENGINE_PING_DEFAULTS.pingTimeout;
+  return pingInterval + pingTimeout + RELAY_RESPONSE_MARGIN_MS;
+}
