@@ -97,11 +97,6 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     await this.reloadPins();
   }
 
-  /** Owner of a sid: its pin if any, else the ring. */
-  ownerOf(sid: SessionId): NodeId {
-    return this.pins.lookup(sid) ?? this.ringValue.ownerOf(sid);
-  }
-
   /** The advertised URL of a live member; undefined for anything else. */
   urlOf(node: NodeId): string | undefined {
     return this.members().get(node)?.url;
