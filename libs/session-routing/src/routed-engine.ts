@@ -6,6 +6,7 @@ import type { EngineCluster, MembershipChange } from './engine-cluster.js';
 import { EngineEntry } from './engine-entry.js';
 import { answerPendingPolls } from './engine-internals.js';
 import { HttpForwarder } from './http-forwarder.js';
+import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
 import { SessionPlacement } from './session-placement.js';
 import { SessionRouter } from './session-router.js';
@@ -24,6 +25,11 @@ export interface RoutedEngineOptions {
   clusterSecret: string;
   /** Passed to engine.io as is (ping timing, payload limit, EIO3, CORS). @default {} */
   engine?: EngineOptions;
+  /**
+   * Web origins whose pages may open a session besides pages of the request's own
+   * host name; `['*']` for any (see OriginPolicy). @default []
+   */
+  allowedOrigins?: readonly string[];
   /** URL prefix of engine.io requests. @default '/socket.io/' */
   path?: string;
   /**
@@ -68,7 +74,18 @@ export interface RoutedEngine {
  */
 export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngineOptions): RoutedEngine {
   const { cluster, logger } = deps;
-  const engine = new EngineServer(options.engine);
+  const origins = new OriginPolicy({ allowed: options.allowedOrigins });
+  const originLog = logger.forContext('Origin');
+  const engine = new EngineServer({
+    ...options.engine,
+    // Runs for every handshake, polling or WebSocket; engine.io answers 403 with the reason.
+    allowRequest: (req, answer) => {
+      const refusal = origins.refusal(req);
+      if (refusal && originLog.isDebugEnabled())
+        originLog.debug(`handshake from origin ${req.headers.origin} refused`);
+      answer(refusal ?? null, refusal === undefined);
+    },
+  });
   const http = new HttpForwarder({ responseTimeoutMs: relayResponseTimeout(options) });
   const upgrades = new UpgradeForwarder();
   new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);

@@ -22,6 +22,7 @@ describe('loadNodeConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       advertiseUrl: 'http://127.0.0.1:3000',
       clusterSecret: 'a-long-enough-secret',
+      allowedOrigins: [],
       logLevel: 'info',
       logFormat: 'text',
       pingIntervalMs: 25000,
@@ -51,6 +52,7 @@ describe('loadNodeConfig', () => {
       connectTimeoutMs: 1000,
       maxPayloadBytes: 1_000_000,
       corsOrigin: '*',
+      allowedOrigins: ['*'],
       allowEio3: false,
     });
   });
@@ -81,6 +83,20 @@ describe('loadNodeConfig', () => {
       maxPayloadBytes: 65536,
       shutdownTimeoutMs: 2000,
     });
+  });
+
+  it('reads ALLOWED_ORIGINS as normalised origins, or * for any', () => {
+    const load = (value: string) => loadNodeConfig({ ...VALID, ALLOWED_ORIGINS: value }).allowedOrigins;
+    expect(load('https://chat.example.com, http://localhost:8080/')).toEqual([
+      'https://chat.example.com',
+      'http://localhost:8080',
+    ]);
+    expect(load('*')).toEqual(['*']);
+    expect(() => load('https://chat.example.com/app')).toThrow(
+      /ALLOWED_ORIGINS must be comma-separated origins/,
+    );
+    expect(() => load('chat.example.com')).toThrow(/got "chat.example.com"/);
+    expect(() => load('*, https://a.example')).toThrow(/ALLOWED_ORIGINS/);
   });
 
   it('keeps an explicit ADVERTISE_URL, without a trailing slash', () => {

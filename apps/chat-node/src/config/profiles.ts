@@ -25,6 +25,7 @@ export const PROFILE_SETTINGS: Record<Profile, Partial<EnvSettings & ProfileOnly
     connectTimeoutMs: 1000,
     maxPayloadBytes: 1_000_000,
     corsOrigin: '*',
+    allowedOrigins: ['*'],
     // The suite expects a request without EIO=4 to be refused.
     allowEio3: false,
   },

@@ -5,6 +5,8 @@ interface EntryOptions<T> {
   env: string;
   help: string;
   default?: T;
+  /** How the docs show `default`, when `String(default)` would not say it. */
+  defaultText?: string;
   derivedDefault?: {
     text: string;
     raw: (readSoFar: Readonly<Record<string, unknown>>) => string | undefined;
@@ -27,8 +29,8 @@ function entry<T>(
   };
 }
 
-function fallbackOf<T>({ default: value, derivedDefault }: EntryOptions<T>): Fallback<T> {
-  if (value !== undefined) return { kind: 'value', value };
+function fallbackOf<T>({ default: value, defaultText, derivedDefault }: EntryOptions<T>): Fallback<T> {
+  if (value !== undefined) return { kind: 'value', value, text: defaultText };
   if (derivedDefault) return { kind: 'derived', ...derivedDefault };
   return { kind: 'required' };
 }
@@ -75,5 +77,23 @@ export function url(
     if (!originOnly) return raw;
     const hasPath = parsed.pathname.length > 1 || parsed.search !== '';
     return hasPath ? undefined : raw.replace(/\/+$/, '');
+  });
+}
+
+/**
+ * Comma-separated web origins (`https://chat.example.com`), each normalised to
+ * scheme://host[:port]; `*` alone for any origin.
+ */
+export function originList(options: EntryOptions<readonly string[]>): Setting<readonly string[]> {
+  const accepts = 'comma-separated origins such as https://chat.example.com (no path), or *';
+  return entry(options, accepts, (raw) => {
+    const items = raw.split(',').map((item) => item.trim());
+    if (items.length === 1 && items[0] === '*') return ['*'];
+    const origins = items.map((item) => {
+      const parsed = URL.canParse(item) ? new URL(item) : undefined;
+      const plain = parsed && ['http:', 'https:'].includes(parsed.protocol) && parsed.pathname === '/';
+      return plain && !parsed.search && !parsed.username ? parsed.origin : undefined;
+    });
+    return origins.every((origin) => origin !== undefined) ? origins : undefined;
   });
 }

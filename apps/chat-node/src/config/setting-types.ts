@@ -6,7 +6,8 @@
  */
 export type Fallback<T> =
   | { readonly kind: 'required' }
-  | { readonly kind: 'value'; readonly value: T }
+  /** `text`: how the docs show the value when `String(value)` would not say it. */
+  | { readonly kind: 'value'; readonly value: T; readonly text?: string }
   | {
       readonly kind: 'derived';
       readonly text: string;

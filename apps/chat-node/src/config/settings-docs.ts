@@ -13,7 +13,7 @@ export interface SettingDoc {
 function defaultText(setting: Setting<unknown>): string | undefined {
   const { fallback } = setting;
   if (fallback.kind === 'required') return undefined;
-  return fallback.kind === 'value' ? String(fallback.value) : fallback.text;
+  return fallback.kind === 'value' ? (fallback.text ?? String(fallback.value)) : fallback.text;
 }
 
 /** Every variable, in the table's order. */

@@ -1,5 +1,5 @@
 import { LOG_FORMATS, LOG_LEVELS } from '@app/logging';
-import { integer, oneOf, text, url } from './setting-entry.js';
+import { integer, oneOf, originList, text, url } from './setting-entry.js';
 import type { ValuesOf } from './setting-types.js';
 
 /** `protocol-test` serves the official socket.io protocol test suite (see profiles.ts). */
@@ -56,6 +56,12 @@ export const SETTINGS = {
     accepts: 'at least 16 characters without spaces, the same on every node',
     // No default on purpose: a guessable one would make forwarded requests forgeable.
     secret: true,
+  }),
+  allowedOrigins: originList({
+    env: 'ALLOWED_ORIGINS',
+    help: "web origins whose pages may connect, besides pages from the node's own host name",
+    default: [],
+    defaultText: 'none (same host only)',
   }),
   logLevel: oneOf({
     env: 'LOG_LEVEL',
