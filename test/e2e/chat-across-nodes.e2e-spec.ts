@@ -177,6 +177,12 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
   it('refuses a connection without a user name, with a clear message', async () => {
     await expect(connectChat(fixture.cluster.url, '', WS_ONLY)).rejects.toThrow(/user name is required/);
   });
+
+  it('names the refused handshake with a code', async () => {
+    await expect(connectChat(fixture.cluster.url, '', WS_ONLY)).rejects.toMatchObject({
+      data: { code: 'invalid' },
+    });
+  });
 });
 
 function byText(a: Message, b: Message): number {
