@@ -152,12 +152,14 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     clients.push(client);
     expect(await client.request('chat message', { room: 'nowhere', message: 'hi' })).toEqual({
       error: 'join room nowhere first',
+      code: 'not_member',
     });
     expect(await client.request('join room', { room: '<b>' })).toMatchObject({
       error: expect.stringMatching(/^room must/),
     });
     expect(await client.request('join room', 'alpha')).toEqual({
       error: 'expected an object {room}',
+      code: 'invalid',
     });
     // Without an ack, the error comes as an `error` event.
     client.socket.emit('leave room', { room: 'never-joined' });
@@ -165,6 +167,7 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     expect(error).toEqual({
       event: 'leave room',
       error: 'not in room never-joined',
+      code: 'not_member',
     });
     expect(await client.request('join room', { room: 'fine' })).toEqual({
       ok: true,
@@ -173,6 +176,12 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
 
   it('refuses a connection without a user name, with a clear message', async () => {
     await expect(connectChat(fixture.cluster.url, '', WS_ONLY)).rejects.toThrow(/user name is required/);
+  });
+
+  it('names the refused handshake with a code', async () => {
+    await expect(connectChat(fixture.cluster.url, '', WS_ONLY)).rejects.toMatchObject({
+      data: { code: 'invalid' },
+    });
   });
 });
 

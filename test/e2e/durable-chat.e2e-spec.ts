@@ -352,6 +352,20 @@ describe('history, presence and bad input on three nodes', () => {
       expect(await redis.xlen('ringchat:room:{clean}:messages')).toBe(0);
     });
 
+    it('names each refusal with a code next to its text', async () => {
+      expect(await client.request('launch missiles', {})).toMatchObject({ code: 'unknown_event' });
+      expect(await client.request('chat message', { room: 'clean', message: '' })).toMatchObject({
+        code: 'invalid',
+      });
+      expect(
+        await client.request('chat message', { room: 'clean', message: 'x'.repeat(2001) }),
+      ).toMatchObject({ error: 'message must be at most 2000 characters', code: 'too_large' });
+      expect(await client.request('history', { room: 'elsewhere' })).toMatchObject({
+        error: 'join room elsewhere first',
+        code: 'not_member',
+      });
+    });
+
     it('survives an oversized payload, and the node stays ready', async () => {
       const big = await chat('big', { transports: ['websocket'] });
       big.socket.emit('chat message', { room: 'clean', message: 'x'.repeat(2_000_000) });
@@ -370,7 +384,7 @@ describe('history, presence and bad input on three nodes', () => {
       await calm.join('flood');
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          flooder.request<{ ok?: true; error?: string }>('chat message', {
+          flooder.request<{ ok?: true; error?: string; code?: string }>('chat message', {
             room: 'flood',
             message: `spam ${i}`,
           }),
@@ -379,6 +393,7 @@ describe('history, presence and bad input on three nodes', () => {
       const limited = answers.filter((a) => a.error?.startsWith('rate limit exceeded'));
       const accepted = answers.filter((a) => a.ok);
       expect(limited.length).toBeGreaterThan(100);
+      expect(limited.every((a) => a.code === 'rate_limited')).toBe(true);
       // The burst (40, less the join) and what refilled meanwhile, then refusals.
       expect(accepted.length).toBeGreaterThanOrEqual(35);
       expect(accepted.length).toBeLessThan(80);

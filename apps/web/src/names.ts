@@ -1,6 +1,6 @@
-// The same rules the server applies, checked here for an immediate, clear message.
-const ROOM = /^[\p{L}\p{N}][\p{L}\p{N} _.-]*$/u;
-const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
+import { CHAT_LIMITS, PRINTABLE_PATTERN, ROOM_NAME_PATTERN } from '@app/chat-protocol';
+
+// The server's rules, checked here for an immediate, clear message.
 
 /** Characters as people count them (an emoji is one). */
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -13,16 +13,18 @@ function length(text: string): number {
 export function nicknameProblem(value: string): string | undefined {
   const name = value.trim();
   if (!name) return 'Please choose a nickname.';
-  if (length(name) > 32) return 'A nickname has at most 32 characters.';
-  if (!PRINTABLE.test(name)) return 'A nickname cannot contain control characters.';
+  if (length(name) > CHAT_LIMITS.userMaxLength)
+    return `A nickname has at most ${CHAT_LIMITS.userMaxLength} characters.`;
+  if (!PRINTABLE_PATTERN.test(name)) return 'A nickname cannot contain control characters.';
   return undefined;
 }
 
 export function roomProblem(value: string): string | undefined {
   const room = value.trim();
   if (!room) return 'Type a room name.';
-  if (length(room) > 64) return 'A room name has at most 64 characters.';
-  if (!ROOM.test(room))
+  if (length(room) > CHAT_LIMITS.roomMaxLength)
+    return `A room name has at most ${CHAT_LIMITS.roomMaxLength} characters.`;
+  if (!ROOM_NAME_PATTERN.test(room))
     return 'Use letters, digits, spaces, "_", "-" or ".", starting with a letter or digit.';
   return undefined;
 }

@@ -1,19 +1,20 @@
-type AnyListener = (...args: unknown[]) => void;
+type Listener<Args extends unknown[]> = (...args: Args) => void;
+type ListenerSets<Events extends { [K in keyof Events]: unknown[] }> = {
+  [K in keyof Events]?: Set<Listener<Events[K]>>;
+};
 
 /** A typed event emitter small enough for the browser bundle. */
 export class TinyEmitter<Events extends { [K in keyof Events]: unknown[] }> {
-  private readonly listeners = new Map<keyof Events, Set<AnyListener>>();
+  private readonly listeners: ListenerSets<Events> = {};
 
   /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): () => void {
-    const stored = listener as unknown as AnyListener;
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(stored);
-    return () => set.delete(stored);
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
+    const set: Set<Listener<Events[K]>> = (this.listeners[event] ??= new Set());
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(...args);
+    for (const listener of this.listeners[event] ?? []) listener(...args);
   }
 }

@@ -35,6 +35,3 @@ export type ResolvedChatOptions = Required<ChatOptions>;
 export function resolveChatOptions(options: ChatOptions): ResolvedChatOptions {
   return { ...CHAT_DEFAULTS, ...options };
 }
-
-/** Injection token of the ChatOptions. */
-export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');

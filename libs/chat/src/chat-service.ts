@@ -1,14 +1,23 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { Log } from '@app/logging';
-import type { ResolvedChatOptions } from './chat-options.js';
 import {
   ChatEvent,
   compareMessageIds,
+  ErrorCode,
+  type ChatAck,
   type ChatMessageEvent,
+  type ClientToServerEvents,
   type HistoryEvent,
+  type MembersEvent,
+  type Refusal,
+  type ResumeAnswer,
   type RoomEvent,
+  type RoomsEvent,
+  type SendAnswer,
+  type ServerToClientEvents,
   type SessionEvent,
-} from './chat-protocol.js';
+} from '@app/chat-protocol';
+import type { Log } from '@app/logging';
+import type { ResolvedChatOptions } from './chat-options.js';
 import {
   checkChatMessage,
   checkHistoryRequest,
@@ -28,13 +37,27 @@ export interface ChatSocketData {
   rooms: Set<string>;
   bucket: TokenBucket;
 }
-export type ChatSocket = Socket<
-  Record<string, never>,
-  Record<string, never>,
-  Record<string, never>,
+/** Nodes exchange no events of their own through the adapter. */
+type NoInterServerEvents = Record<string, never>;
+export type ChatNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  NoInterServerEvents,
   ChatSocketData
 >;
-export type Ack = ((answer: object) => void) | undefined;
+export type ChatSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  NoInterServerEvents,
+  ChatSocketData
+>;
+/** The ack a client passed with its event, if any. */
+export type Ack<T extends object = object> = ((answer: ChatAck<T>) => void) | undefined;
+type AnyAck = (answer: object) => void;
+
+function isAck(value: unknown): value is AnyAck {
+  return typeof value === 'function';
+}
 
 /**
  * The chat protocol on one node: membership, messages, history, resume and
@@ -42,7 +65,7 @@ export type Ack = ((answer: object) => void) | undefined;
  * stream order through the RoomFanout.
  */
 export class ChatService {
-  private namespace!: Namespace;
+  private namespace!: ChatNamespace;
 
   constructor(
     private readonly options: ResolvedChatOptions,
@@ -52,7 +75,7 @@ export class ChatService {
     private readonly log: Log,
   ) {}
 
-  bind(namespace: Namespace): void {
+  bind(namespace: ChatNamespace): void {
     this.namespace = namespace;
   }
 
@@ -63,9 +86,9 @@ export class ChatService {
   }
 
   /** Handshake check: the user is fixed here; no event can claim another name. */
-  authenticate(socket: ChatSocket): string | undefined {
+  authenticate(socket: ChatSocket): Refusal | undefined {
     const user = checkUser(socket.handshake.auth?.user ?? socket.handshake.query.user);
-    if (!user.ok) return user.error;
+    if (!user.ok) return { error: user.error, code: user.code };
     socket.data.user = user.value;
     socket.data.rooms = new Set();
     socket.data.bucket = new TokenBucket(this.options.ratePerSecond, this.options.rateBurst);
@@ -74,7 +97,7 @@ export class ChatService {
 
   async onConnect(socket: ChatSocket, sid: string): Promise<void> {
     const session: SessionEvent = { user: socket.data.user, node: this.options.nodeId, sid };
-    (socket as Socket).emit(ChatEvent.Session, session);
+    socket.emit(ChatEvent.Session, session);
     socket.use((packet) => this.dispatch(socket, packet));
     // A reconnecting client may name its rooms and last ids in the handshake.
     const resume = socket.handshake.auth?.rooms;
@@ -87,25 +110,31 @@ export class ChatService {
    */
   dispatch(socket: ChatSocket, [event, ...args]: unknown[]): void {
     const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as (answer: object) => void) : undefined;
+    const ack = isAck(last) ? last : undefined;
     const payload = args.length > (ack ? 1 : 0) ? args[0] : undefined;
     const name = String(event).slice(0, 64);
     const handler = typeof event === 'string' ? this.handlers.get(event) : undefined;
-    if (!handler) return this.refuse(socket, ack, name, `unknown event "${name}"`);
+    if (!handler) {
+      return this.refuse(socket, ack, name, {
+        error: `unknown event "${name}"`,
+        code: ErrorCode.UnknownEvent,
+      });
+    }
     if (!socket.data.bucket.take()) {
       const { ratePerSecond, rateBurst } = this.options;
       const error = `rate limit exceeded: at most ${ratePerSecond} events/s (burst ${rateBurst})`;
-      return this.refuse(socket, ack, name, error);
+      return this.refuse(socket, ack, name, { error, code: ErrorCode.RateLimited });
     }
     handler(socket, payload, ack).catch((error: Error) => {
       this.log.error(`${name} from ${socket.data.user} failed: ${error.message}`);
-      ack?.({ error: 'internal error, try again' });
+      const refusal: Refusal = { error: 'internal error, try again', code: ErrorCode.Unavailable };
+      ack?.(refusal);
     });
   }
 
   private readonly handlers = new Map<
     string,
-    (socket: ChatSocket, payload: unknown, ack: Ack) => Promise<void>
+    (socket: ChatSocket, payload: unknown, ack: AnyAck | undefined) => Promise<void>
   >([
     [ChatEvent.JoinRoom, (socket, payload, ack) => this.join(socket, payload, ack)],
     [ChatEvent.LeaveRoom, (socket, payload, ack) => this.leave(socket, payload, ack)],
@@ -124,28 +153,28 @@ export class ChatService {
 
   async join(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
     const room = checkRoomRequest(payload);
-    if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room.error);
+    if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room);
     if (!socket.data.rooms.has(room.value)) await this.enter(socket, room.value, null);
     ack?.({ ok: true });
   }
 
   async leave(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
     const room = checkRoomRequest(payload);
-    if (!room.ok) return this.refuse(socket, ack, ChatEvent.LeaveRoom, room.error);
+    if (!room.ok) return this.refuse(socket, ack, ChatEvent.LeaveRoom, room);
     if (!socket.data.rooms.delete(room.value)) {
-      return this.refuse(socket, ack, ChatEvent.LeaveRoom, `not in room ${room.value}`);
+      return this.refuse(socket, ack, ChatEvent.LeaveRoom, notMember(`not in room ${room.value}`));
     }
     await this.leavePresence(socket, room.value, true);
     await socket.leave(room.value);
     ack?.({ ok: true });
   }
 
-  async send(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+  async send(socket: ChatSocket, payload: unknown, ack: Ack<SendAnswer>): Promise<void> {
     const checked = checkChatMessage(payload, this.options.messageMaxLength);
-    if (!checked.ok) return this.refuse(socket, ack, ChatEvent.ChatMessage, checked.error);
+    if (!checked.ok) return this.refuse(socket, ack, ChatEvent.ChatMessage, checked);
     const { room, message, clientMsgId } = checked.value;
     if (!socket.data.rooms.has(room))
-      return this.refuse(socket, ack, ChatEvent.ChatMessage, `join room ${room} first`);
+      return this.refuse(socket, ack, ChatEvent.ChatMessage, notMember(`join room ${room} first`));
     const stored = await this.history.append({
       room,
       user: socket.data.user,
@@ -156,12 +185,12 @@ export class ChatService {
     ack?.({ ok: true, id: stored.id, ...(stored.duplicate ? { duplicate: true } : {}) });
   }
 
-  async olderPage(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+  async olderPage(socket: ChatSocket, payload: unknown, ack: Ack<HistoryEvent>): Promise<void> {
     const request = checkHistoryRequest(payload, this.options.historyPageSize, this.options.historyMaxPage);
-    if (!request.ok) return this.refuse(socket, ack, ChatEvent.History, request.error);
+    if (!request.ok) return this.refuse(socket, ack, ChatEvent.History, request);
     const { room, before, after, limit } = request.value;
     if (!socket.data.rooms.has(room)) {
-      return this.refuse(socket, ack, ChatEvent.History, `join room ${room} first`);
+      return this.refuse(socket, ack, ChatEvent.History, notMember(`join room ${room} first`));
     }
     let event: HistoryEvent;
     if (after) {
@@ -171,12 +200,12 @@ export class ChatService {
       event = { room, ...(await this.history.page(room, limit, before)) };
     }
     if (ack) ack({ ok: true, ...event });
-    else (socket as Socket).emit(ChatEvent.History, event);
+    else socket.emit(ChatEvent.History, event);
   }
 
-  async resume(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+  async resume(socket: ChatSocket, payload: unknown, ack: Ack<ResumeAnswer>): Promise<void> {
     const checked = checkResume(payload);
-    if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked.error);
+    if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked);
     const recovered: Record<string, boolean> = {};
     for (const [room, lastId] of Object.entries(checked.value)) {
       if (!socket.data.rooms.has(room)) recovered[room] = await this.enter(socket, room, lastId);
@@ -184,18 +213,18 @@ export class ChatService {
     ack?.({ ok: true, recovered });
   }
 
-  async members(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
+  async members(socket: ChatSocket, payload: unknown, ack: Ack<MembersEvent>): Promise<void> {
     const room = checkRoomRequest(payload);
-    if (!room.ok) return this.refuse(socket, ack, ChatEvent.Members, room.error);
-    const members = await this.presence.members(room.value);
-    if (ack) ack({ ok: true, room: room.value, members });
-    else (socket as Socket).emit(ChatEvent.Members, { room: room.value, members });
+    if (!room.ok) return this.refuse(socket, ack, ChatEvent.Members, room);
+    const event: MembersEvent = { room: room.value, members: await this.presence.members(room.value) };
+    if (ack) ack({ ok: true, ...event });
+    else socket.emit(ChatEvent.Members, event);
   }
 
-  async rooms(socket: ChatSocket, ack: Ack): Promise<void> {
+  async rooms(socket: ChatSocket, ack: Ack<RoomsEvent>): Promise<void> {
     const rooms = await this.presence.rooms();
     if (ack) ack({ ok: true, rooms });
-    else (socket as Socket).emit(ChatEvent.Rooms, { rooms });
+    else socket.emit(ChatEvent.Rooms, { rooms });
   }
 
   /** A node left the cluster (or this one restarted): its users leave every view. */
@@ -224,7 +253,7 @@ export class ChatService {
     const event: RoomEvent = { room, user: socket.data.user };
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
     if (newlyPresent) this.namespace.to(room).emit(ChatEvent.JoinRoom, event);
-    else (socket as Socket).emit(ChatEvent.JoinRoom, event);
+    else socket.emit(ChatEvent.JoinRoom, event);
     return recovered;
   }
 
@@ -249,9 +278,9 @@ export class ChatService {
         last = page.messages.at(-1)?.id ?? '0-0';
       }
       if (!socket.connected || !socket.data.rooms.has(room)) return event.recovered ?? true;
-      (socket as Socket).emit(ChatEvent.History, event);
+      socket.emit(ChatEvent.History, event);
       for (const message of sync.buffer) {
-        if (compareMessageIds(message.id, last) > 0) (socket as Socket).emit(ChatEvent.ChatMessage, message);
+        if (compareMessageIds(message.id, last) > 0) socket.emit(ChatEvent.ChatMessage, message);
       }
       // Same tick as the flush: from here on the room delivers to this socket.
       void socket.join(room);
@@ -266,13 +295,17 @@ export class ChatService {
     const event: RoomEvent = { room, user: socket.data.user };
     // Announced while the leaver is still in the room, so it hears its own leave.
     if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
-    else if (echoToSelf) (socket as Socket).emit(ChatEvent.LeaveRoom, event);
+    else if (echoToSelf) socket.emit(ChatEvent.LeaveRoom, event);
   }
 
   /** Bad input: the sender hears why, by its ack or else by an `error` event. */
-  private refuse(socket: ChatSocket, ack: Ack, event: string, error: string): void {
+  private refuse(socket: ChatSocket, ack: Ack<never>, event: string, { error, code }: Refusal): void {
     this.log.debug(`refused ${event} from ${socket.data.user}: ${error}`);
-    if (ack) ack({ error });
-    else (socket as Socket).emit(ChatEvent.Error, { event, error });
+    if (ack) ack({ error, code });
+    else socket.emit(ChatEvent.Error, { event, error, code });
   }
+}
+
+function notMember(error: string): Refusal {
+  return { error, code: ErrorCode.NotMember };
 }

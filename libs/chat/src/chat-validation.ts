@@ -1,18 +1,13 @@
-import type { ResumeRooms } from './chat-protocol.js';
+import {
+  CHAT_LIMITS,
+  ErrorCode,
+  PRINTABLE_PATTERN,
+  ROOM_NAME_PATTERN,
+  type ChatMessageRequest,
+  type Refusal,
+  type ResumeRooms,
+} from '@app/chat-protocol';
 
-/** Fixed limits of the protocol (the message length is configurable). */
-export const CHAT_LIMITS = {
-  userMaxLength: 32,
-  roomMaxLength: 64,
-  clientMsgIdMaxLength: 64,
-  resumeMaxRooms: 50,
-} as const;
-
-// Letters and digits of any script, space, and a few separators: safe in URLs,
-// logs and Redis keys, and never markup.
-const ROOM_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _.-]*$/u;
-// Printable: no control characters (which would also break log lines).
-const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
 const CLIENT_MSG_ID = /^[A-Za-z0-9_-]+$/;
 const STREAM_ID = /^\d{1,16}-\d{1,16}$/;
 
@@ -28,20 +23,25 @@ function fitsLength(text: string, max: number): boolean {
   return true;
 }
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A checked value, or why it was refused (the text for people, the code for programs). */
+export type Checked<T> = { ok: true; value: T } | ({ ok: false } & Refusal);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+const fail = (error: string, code: ErrorCode = ErrorCode.Invalid): { ok: false } & Refusal => ({
+  ok: false,
+  error,
+  code,
+});
 
 export function checkUser(value: unknown): Checked<string> {
   if (typeof value !== 'string' || value.trim() === '') {
     return fail('a user name is required: pass auth.user or the query parameter user');
   }
   const user = value.trim();
-  if (!fitsLength(user, CHAT_LIMITS.userMaxLength) || !PRINTABLE.test(user)) {
+  if (!fitsLength(user, CHAT_LIMITS.userMaxLength) || !PRINTABLE_PATTERN.test(user)) {
     return fail(`user must be 1-${CHAT_LIMITS.userMaxLength} printable characters`);
   }
   return { ok: true, value: user };
@@ -49,7 +49,7 @@ export function checkUser(value: unknown): Checked<string> {
 
 export function checkRoom(value: unknown): Checked<string> {
   const room = typeof value === 'string' ? value.trim() : '';
-  if (room === '' || !fitsLength(room, CHAT_LIMITS.roomMaxLength) || !ROOM_PATTERN.test(room)) {
+  if (room === '' || !fitsLength(room, CHAT_LIMITS.roomMaxLength) || !ROOM_NAME_PATTERN.test(room)) {
     return fail(
       `room must be 1-${CHAT_LIMITS.roomMaxLength} letters, digits, spaces, "_", "-" or "." (starting with a letter or digit)`,
     );
@@ -66,19 +66,14 @@ export function checkRoomRequest(payload: unknown): Checked<string> {
   return checkRoom(payload.room);
 }
 
-export interface MessageRequest {
-  room: string;
-  message: string;
-  clientMsgId?: string;
-}
-
-export function checkChatMessage(payload: unknown, maxLength: number): Checked<MessageRequest> {
+export function checkChatMessage(payload: unknown, maxLength: number): Checked<ChatMessageRequest> {
   if (!isRecord(payload)) return fail('expected an object {room, message, clientMsgId?}');
   const room = checkRoom(payload.room);
   if (!room.ok) return room;
   const { message, clientMsgId } = payload;
   if (typeof message !== 'string' || message.trim() === '') return fail('message must be a non-empty string');
-  if (!fitsLength(message, maxLength)) return fail(`message must be at most ${maxLength} characters`);
+  if (!fitsLength(message, maxLength))
+    return fail(`message must be at most ${maxLength} characters`, ErrorCode.TooLarge);
   if (
     clientMsgId !== undefined &&
     (typeof clientMsgId !== 'string' ||
@@ -90,7 +85,8 @@ export function checkChatMessage(payload: unknown, maxLength: number): Checked<M
   return { ok: true, value: { room: room.value, message, clientMsgId } };
 }
 
-export interface HistoryRequest {
+/** A checked `history` request, its limit resolved. */
+export interface HistoryQuery {
   room: string;
   /** An older page: the newest `limit` messages before this id. */
   before?: string;
@@ -103,7 +99,7 @@ export function checkHistoryRequest(
   payload: unknown,
   defaultLimit: number,
   maxLimit: number,
-): Checked<HistoryRequest> {
+): Checked<HistoryQuery> {
   if (!isRecord(payload)) return fail('expected an object {room, before?, after?, limit?}');
   const room = checkRoom(payload.room);
   if (!room.ok) return room;
@@ -125,7 +121,8 @@ export function checkResume(payload: unknown): Checked<ResumeRooms> {
   if (!isRecord(payload) || !isRecord(payload.rooms))
     return fail('expected an object {rooms: {room: lastId}}');
   const entries = Object.entries(payload.rooms);
-  if (entries.length > CHAT_LIMITS.resumeMaxRooms) return fail(`at most ${CHAT_LIMITS.resumeMaxRooms} rooms`);
+  if (entries.length > CHAT_LIMITS.resumeMaxRooms)
+    return fail(`at most ${CHAT_LIMITS.resumeMaxRooms} rooms`, ErrorCode.TooLarge);
   const rooms: ResumeRooms = {};
   for (const [name, lastId] of entries) {
     const room = checkRoom(name);

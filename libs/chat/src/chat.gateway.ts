@@ -5,14 +5,13 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import type { Namespace, Socket } from 'socket.io';
-import { CHAT_NAMESPACE } from './chat-protocol.js';
-import { ChatService, type ChatSocket } from './chat-service.js';
+import { CHAT_NAMESPACE, type HandshakeRefusal } from '@app/chat-protocol';
+import { ChatService, type ChatNamespace, type ChatSocket } from './chat-service.js';
 
 /** The engine.io session id, the key the cluster routes and logs by. */
-function sessionIdOf(socket: Socket): string {
+function sessionIdOf(socket: ChatSocket): string {
   // engine.io's types mark the id private, though it is the session's public name.
-  return (socket.conn as unknown as { id: string }).id;
+  return socket.conn['id'];
 }
 
 /**
@@ -22,16 +21,21 @@ function sessionIdOf(socket: Socket): string {
  * per event (memory and CPU that 10,000 connections feel).
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class ChatGateway
+  implements OnGatewayInit<ChatNamespace>, OnGatewayConnection<ChatSocket>, OnGatewayDisconnect<ChatSocket>
+{
   private readonly logger = new Logger('Chat');
 
   constructor(@Inject(ChatService) private readonly chat: ChatService) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: ChatNamespace): void {
     this.chat.bind(namespace);
     namespace.use((socket, next) => {
-      const problem = this.chat.authenticate(socket as ChatSocket);
-      next(problem ? new Error(problem) : undefined);
+      const refusal = this.chat.authenticate(socket);
+      if (!refusal) return next();
+      // The client's connect_error carries the text as its message and the code as its data.
+      const data: HandshakeRefusal = { code: refusal.code };
+      next(Object.assign(new Error(refusal.error), { data }));
     });
   }
 

@@ -1,6 +1,5 @@
 export * from './chat-keys.js';
 export * from './chat-options.js';
-export * from './chat-protocol.js';
 export * from './chat-service.js';
 export * from './chat-validation.js';
 export * from './chat.gateway.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { Member, RoomSummary } from './chat-protocol.js';
+import type { Member, RoomSummary } from '@app/chat-protocol';
 
 /*
  * Per room: `presence` maps user → {n (connections), node, since}; `presence-by-node`

@@ -1,7 +1,7 @@
 import type { Log } from '@app/logging';
 import type { MessageSubscriber } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { ChatMessageEvent } from './chat-protocol.js';
+import type { ChatMessageEvent } from '@app/chat-protocol';
 
 /** Delivers one message to this node's members of its room (encoded once). */
 export type LocalRoomDelivery = (message: ChatMessageEvent) => void;

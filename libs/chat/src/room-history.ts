@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { ChatMessageEvent } from './chat-protocol.js';
+import type { ChatMessageEvent } from '@app/chat-protocol';
 
 /**
  * Append and broadcast in one round trip: de-duplicate by clientMsgId, XADD

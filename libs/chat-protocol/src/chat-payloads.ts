@@ -1,26 +1,3 @@
-/**
- * The `/chat` namespace protocol, compatible with the Play socket.io clustered
- * chat client and extended with ids, acks, history, resume and presence. Room
- * events go to every member, including the client that caused them: clients
- * render their own actions from these echoes.
- */
-export const CHAT_NAMESPACE = '/chat';
-
-export const ChatEvent = {
-  JoinRoom: 'join room',
-  LeaveRoom: 'leave room',
-  ChatMessage: 'chat message',
-  /** Client → server: an older page; server → client: a page or a replay. */
-  History: 'history',
-  /** Client → server: re-join rooms after a reconnect, replaying what was missed. */
-  Resume: 'resume',
-  Members: 'members',
-  Rooms: 'rooms',
-  Error: 'error',
-  /** Server → the connecting client only: who it is and which node serves it. */
-  Session: 'session',
-} as const;
-
 /** A stored message as every client receives it. `id` is its Redis Stream id. */
 export interface ChatMessageEvent {
   id: string;
@@ -62,9 +39,18 @@ export interface Member {
   since: number;
 }
 
+export interface MembersEvent {
+  room: string;
+  members: Member[];
+}
+
 export interface RoomSummary {
   room: string;
   members: number;
+}
+
+export interface RoomsEvent {
+  rooms: RoomSummary[];
 }
 
 /** Sent once on connect, so a client (and a test) can see where it lives. */
@@ -77,11 +63,33 @@ export interface SessionEvent {
 /** Rooms to re-join with the last message id seen in each (null: none seen yet). */
 export type ResumeRooms = Record<string, string | null>;
 
-export type ChatAck<T extends object = object> = ({ ok: true } & T) | { error: string };
+/** The handshake's `auth` (the user may also come from the query parameter `user`). */
+export interface ChatAuth {
+  user: string;
+  /** Rooms to re-join at once, e.g. after a reconnect. */
+  rooms?: ResumeRooms;
+}
 
-/** Orders two message ids (Redis Stream ids, `<ms>-<seq>`): negative, zero or positive. */
-export function compareMessageIds(a: string, b: string): number {
-  const [ams, aseq] = a.split('-').map(Number);
-  const [bms, bseq] = b.split('-').map(Number);
-  return ams - bms || aseq - bseq;
+/** `join room`, `leave room`, `members`. */
+export interface RoomRequest {
+  room: string;
+}
+
+export interface ChatMessageRequest {
+  room: string;
+  message: string;
+  /** Chosen by the client; a repeat within the de-duplication window is stored once. */
+  clientMsgId?: string;
+}
+
+/** An older page (`before`), or everything after an id (`after`), not both. */
+export interface HistoryRequest {
+  room: string;
+  before?: string;
+  after?: string;
+  limit?: number;
+}
+
+export interface ResumeRequest {
+  rooms: ResumeRooms;
 }

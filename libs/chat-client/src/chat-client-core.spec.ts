@@ -1,0 +1,269 @@
+import {
+  ChatEvent,
+  ErrorCode,
+  type AnswerOf,
+  type ChatMessageEvent,
+  type ClientEventName,
+  type RequestOf,
+} from '@app/chat-protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatClientCore } from './chat-client-core.js';
+import type { ChatConnection, ConnectionEventArgs } from './chat-connection.js';
+import { ChatRefusal } from './chat-refusal.js';
+import { TinyEmitter } from './tiny-emitter.js';
+
+/** How the fake server answers one event: an answer, or undefined for none at all. */
+type FakeHandlers = {
+  [E in ClientEventName]?: (payload: RequestOf<E>) => AnswerOf<E> | undefined;
+};
+
+/** An in-process connection: the spec plays the server, the socket and the clock. */
+class FakeConnection extends TinyEmitter<ConnectionEventArgs> implements ChatConnection {
+  connected = false;
+  active = true;
+  readonly requests: Array<{ event: ClientEventName; payload: unknown; at: number }> = [];
+  readonly handlers: FakeHandlers = {};
+  private readonly unanswered = new Set<(error: Error) => void>();
+
+  async request<E extends ClientEventName>(
+    event: E,
+    payload: RequestOf<E>,
+    timeoutMs: number,
+  ): Promise<AnswerOf<E>> {
+    this.requests.push({ event, payload, at: Date.now() });
+    const handler = this.handlers[event];
+    const answer = this.connected ? handler?.(payload) : undefined;
+    if (answer !== undefined) return answer;
+    // Like socket.io's timeout(): no answer means a rejection after timeoutMs, or at the disconnect.
+    return new Promise((_resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('operation has timed out')), timeoutMs);
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        this.unanswered.delete(fail);
+        reject(error);
+      };
+      this.unanswered.add(fail);
+    });
+  }
+
+  close(): void {
+    this.connected = false;
+    this.active = false;
+  }
+
+  connect(): void {
+    this.connected = true;
+    this.emit('connect');
+  }
+
+  drop(): void {
+    this.connected = false;
+    for (const fail of this.unanswered) fail(new Error('socket has been disconnected'));
+    this.emit('disconnect');
+  }
+
+  fire<E extends keyof ConnectionEventArgs>(event: E, ...args: ConnectionEventArgs[E]): void {
+    this.emit(event, ...args);
+  }
+
+  sent(event: ClientEventName): unknown[] {
+    return this.requests.filter((r) => r.event === event).map((r) => r.payload);
+  }
+}
+
+const ACK_TIMEOUT_MS = 1000;
+
+function message(room: string, seq: number, prev?: number): ChatMessageEvent {
+  return {
+    id: `1000-${seq}`,
+    room,
+    user: 'u',
+    message: `#${seq}`,
+    ts: 1000,
+    node: 'node1',
+    ...(prev === undefined ? {} : { prev: `1000-${prev}` }),
+  };
+}
+
+describe('ChatClientCore', () => {
+  let fake: FakeConnection;
+  let client: ChatClientCore<FakeConnection>;
+  let errors: Error[];
+
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    fake = new FakeConnection();
+    fake.handlers[ChatEvent.JoinRoom] = () => ({ ok: true });
+    client = new ChatClientCore(
+      { url: '', user: 'me', ackTimeoutMs: ACK_TIMEOUT_MS, retry: { maxAttempts: 4 } },
+      () => fake,
+    );
+    errors = [];
+    client.on('error', (error) => errors.push(error));
+    fake.connect();
+    await client.join('r');
+    fake.fire(ChatEvent.History, { room: 'r', messages: [message('r', 1)], more: false });
+  });
+
+  afterEach(() => {
+    client.close();
+    vi.useRealTimers();
+  });
+
+  const ids = (): string[] => client.rooms.get('r')!.messages.map((m) => m.id);
+
+  describe('gap healing', () => {
+    it('fetches what it missed before showing a message whose predecessor never came', async () => {
+      fake.handlers[ChatEvent.History] = ({ room, after }) => ({
+        ok: true,
+        room,
+        messages: after === '1000-1' ? [message('r', 2, 1)] : [],
+        more: true,
+        recovered: true,
+      });
+      const shown: string[] = [];
+      client.on('message', (m) => shown.push(m.id));
+      fake.fire(ChatEvent.ChatMessage, message('r', 3, 2));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(fake.sent(ChatEvent.History)).toEqual([{ room: 'r', after: '1000-1' }]);
+      expect(shown).toEqual(['1000-2', '1000-3']);
+      expect(ids()).toEqual(['1000-1', '1000-2', '1000-3']);
+      expect(client.rooms.get('r')!.gap).toBe(false);
+    });
+
+    it('holds live messages while it fetches, and shows each once, in order', () => {
+      fake.handlers[ChatEvent.History] = () => undefined;
+      fake.fire(ChatEvent.ChatMessage, message('r', 3, 2));
+      fake.fire(ChatEvent.ChatMessage, message('r', 4, 3));
+      expect(ids()).toEqual(['1000-1']);
+      // The reconnect's resume replays the gap, overlapping what is held: the held ones follow it.
+      fake.drop();
+      fake.connect();
+      const replay = [message('r', 2), message('r', 3)];
+      fake.fire(ChatEvent.History, { room: 'r', messages: replay, more: true, recovered: true });
+      expect(ids()).toEqual(['1000-1', '1000-2', '1000-3', '1000-4']);
+    });
+
+    it('retries with back-off, at most maxAttempts times, then shows the gap and says so', async () => {
+      fake.handlers[ChatEvent.History] = () => undefined;
+      const start = Date.now();
+      fake.fire(ChatEvent.ChatMessage, message('r', 3, 2));
+      await vi.advanceTimersByTimeAsync(60_000);
+      const times = fake.requests.filter((r) => r.event === ChatEvent.History).map((r) => r.at - start);
+      // Each try waits its ack timeout (1 s), then 500 ms, 1 s, 2 s.
+      expect(times).toEqual([0, 1500, 3500, 6500]);
+      const view = client.rooms.get('r')!;
+      expect(view.gap).toBe(true);
+      expect(view.held).toBeNull();
+      expect(ids()).toEqual(['1000-1', '1000-3']);
+      expect(errors.map((e) => e.message)).toEqual(['could not fetch the missed messages of r: no answer']);
+    });
+
+    it('retries a rate-limited fetch but gives up at once on a refusal that will not change', async () => {
+      const answers = [ErrorCode.RateLimited, ErrorCode.NotMember];
+      fake.handlers[ChatEvent.History] = () => ({ error: 'no', code: answers.shift()! });
+      fake.fire(ChatEvent.ChatMessage, message('r', 3, 2));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(fake.sent(ChatEvent.History)).toHaveLength(2);
+      expect(client.rooms.get('r')!.gap).toBe(true);
+      expect(errors).toHaveLength(1);
+    });
+
+    it('stops while disconnected: the resume after the reconnect fills the gap', async () => {
+      fake.handlers[ChatEvent.History] = () => undefined;
+      fake.fire(ChatEvent.ChatMessage, message('r', 3, 2));
+      fake.drop();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(fake.sent(ChatEvent.History)).toHaveLength(1);
+      expect(client.rooms.get('r')!.held).toHaveLength(1);
+      expect(errors).toEqual([]);
+    });
+  });
+
+  describe('sending', () => {
+    it('resends an unacked message after a reconnect, with the same clientMsgId', async () => {
+      const stored = new Map<string, string>();
+      fake.handlers[ChatEvent.ChatMessage] = () => undefined;
+      const sent = client.send('r', 'hello');
+      fake.drop();
+      await vi.advanceTimersByTimeAsync(0);
+      fake.handlers[ChatEvent.ChatMessage] = ({ clientMsgId }) => {
+        const id = stored.get(clientMsgId!) ?? `1000-${stored.size + 2}`;
+        stored.set(clientMsgId!, id);
+        return { ok: true, id };
+      };
+      fake.connect();
+      await expect(sent).resolves.toBe('1000-2');
+      const [first, second] = fake.sent(ChatEvent.ChatMessage);
+      expect(second).toEqual(first);
+      expect(stored.size).toBe(1);
+    });
+
+    it('sends again after a reconnect even while a back-off is pending, and once', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ error: 'slow down', code: ErrorCode.RateLimited });
+      const sent = client.send('r', 'hello');
+      await vi.advanceTimersByTimeAsync(0);
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ ok: true, id: '1000-2' });
+      fake.drop();
+      fake.connect();
+      await expect(sent).resolves.toBe('1000-2');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(fake.sent(ChatEvent.ChatMessage)).toHaveLength(2);
+    });
+
+    it('waits out a rate limit with back-off, then delivers', async () => {
+      const answers: Array<AnswerOf<typeof ChatEvent.ChatMessage>> = [
+        { error: 'rate limit exceeded', code: ErrorCode.RateLimited },
+        { error: 'internal error, try again', code: ErrorCode.Unavailable },
+        { ok: true, id: '1000-2' },
+      ];
+      fake.handlers[ChatEvent.ChatMessage] = () => answers.shift();
+      const start = Date.now();
+      const sent = client.send('r', 'hello');
+      await vi.advanceTimersByTimeAsync(10_000);
+      await expect(sent).resolves.toBe('1000-2');
+      const times = fake.requests.filter((r) => r.event === ChatEvent.ChatMessage).map((r) => r.at - start);
+      expect(times).toEqual([0, 500, 1500]);
+    });
+
+    it('rejects a refused message with the refusal code, without retrying', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = ({ room }) => ({
+        error: `join room ${room} first`,
+        code: ErrorCode.NotMember,
+      });
+      const sent = client.send('elsewhere', 'hello');
+      await expect(sent).rejects.toMatchObject({
+        code: ErrorCode.NotMember,
+        message: 'join room elsewhere first',
+      });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(fake.sent(ChatEvent.ChatMessage)).toHaveLength(1);
+    });
+
+    it('gives up after maxAttempts tries without an answer on a live connection', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = () => undefined;
+      const sent = client.send('r', 'hello');
+      const outcome = expect(sent).rejects.toThrow(/not stored after 4 tries: no answer/);
+      await vi.advanceTimersByTimeAsync(60_000);
+      await outcome;
+      expect(fake.sent(ChatEvent.ChatMessage)).toHaveLength(4);
+    });
+  });
+
+  describe('refusals', () => {
+    it('throws a ChatRefusal with the code when a join is refused, and forgets the room', async () => {
+      fake.handlers[ChatEvent.JoinRoom] = () => ({ error: 'room must be…', code: ErrorCode.Invalid });
+      const joining = client.join('<b>');
+      await expect(joining).rejects.toBeInstanceOf(ChatRefusal);
+      await expect(joining).rejects.toMatchObject({ code: ErrorCode.Invalid });
+      expect(client.rooms.has('<b>')).toBe(false);
+    });
+
+    it('reports a refusal that came as an error event', () => {
+      fake.fire(ChatEvent.Error, { event: 'leave room', error: 'not in room x', code: ErrorCode.NotMember });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(ChatRefusal);
+      expect(errors[0]).toMatchObject({ code: ErrorCode.NotMember, message: 'leave room: not in room x' });
+    });
+  });
+});

@@ -1,0 +1,357 @@
+import {
+  ChatEvent,
+  compareMessageIds,
+  type AnswerOf,
+  type ChatMessageEvent,
+  type ClientEventName,
+  type HistoryEvent,
+  type Member,
+  type RequestOf,
+  type ResumeRooms,
+  type RoomEvent,
+  type RoomSummary,
+  type SessionEvent,
+} from '@app/chat-protocol';
+import type { ChatConnection, ConnectionOptions } from './chat-connection.js';
+import { ChatRefusal, isTransient } from './chat-refusal.js';
+import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+import { TinyEmitter } from './tiny-emitter.js';
+
+export interface ChatClientOptions {
+  /** Base URL of the cluster; '' for the page's own origin. */
+  url: string;
+  user: string;
+  /** socket.io transports. @default ['polling', 'websocket'] */
+  transports?: Array<'polling' | 'websocket'>;
+  /** A request without an answer after this long counts as failed. @default 5000 */
+  ackTimeoutMs?: number;
+  /** Back-off and bound of the retries of a send and of a gap's history fetch. @default RETRY_DEFAULTS */
+  retry?: RetryPolicyOptions;
+}
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** What the client knows of one joined room. */
+export interface RoomView {
+  room: string;
+  /** Messages in stream order, each once. */
+  messages: ChatMessageEvent[];
+  /** Id of the newest message seen: what a resume asks from. */
+  lastId: string | null;
+  /** Older messages exist before `messages[0]`. */
+  more: boolean;
+  /** Set when some missed messages could not be fetched (retention, or retries ran out). */
+  gap: boolean;
+  /** Live messages held back while a gap is being filled. */
+  held: ChatMessageEvent[] | null;
+}
+
+export interface ChatClientEvents {
+  message: [ChatMessageEvent];
+  history: [HistoryEvent];
+  join: [RoomEvent];
+  leave: [RoomEvent];
+  status: [ConnectionStatus];
+  session: [SessionEvent];
+  /**
+   * What no caller awaits failed: a refusal of an event sent without an ack
+   * (a ChatRefusal), a failed connect, a gap given up on after its retries.
+   */
+  error: [Error];
+}
+
+interface PendingSend {
+  room: string;
+  message: string;
+  clientMsgId: string;
+  resolve: (id: string) => void;
+  reject: (error: Error) => void;
+  inFlight: boolean;
+  /** Tries on the current connection. */
+  attempts: number;
+  retry?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The chat client over any ChatConnection. It remembers, per room, the last
+ * message id it saw and asks for the rest after any reconnect (on any node);
+ * it shows each message once and in order; it resends unacknowledged messages
+ * with the same clientMsgId, which the server de-duplicates.
+ */
+export class ChatClientCore<C extends ChatConnection = ChatConnection> extends TinyEmitter<ChatClientEvents> {
+  readonly rooms = new Map<string, RoomView>();
+  status: ConnectionStatus = 'connecting';
+  session?: SessionEvent;
+  protected readonly connection: C;
+  private readonly outbox = new Map<string, PendingSend>();
+  private readonly ackTimeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** `createConnection` opens the connection: socket.io's, or a fake in a spec. */
+  constructor(
+    private readonly options: ChatClientOptions,
+    createConnection: (url: string, options: ConnectionOptions) => C,
+  ) {
+    super();
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.retry = new RetryPolicy(options.retry);
+    this.connection = createConnection(options.url, {
+      transports: options.transports ?? ['polling', 'websocket'],
+      // Evaluated on every (re)connect: the server re-joins these rooms from these ids.
+      auth: () => ({ user: options.user, rooms: this.resumeRooms() }),
+    });
+    this.listen();
+  }
+
+  get user(): string {
+    return this.options.user;
+  }
+
+  /** Joins a room; its latest page arrives as a `history` event before any live message. */
+  async join(room: string): Promise<void> {
+    if (!this.rooms.has(room)) {
+      this.rooms.set(room, { room, messages: [], lastId: null, more: false, gap: false, held: null });
+    }
+    const answer = await this.request(ChatEvent.JoinRoom, { room });
+    if ('error' in answer) {
+      this.rooms.delete(room);
+      throw new ChatRefusal(answer);
+    }
+  }
+
+  async leave(room: string): Promise<void> {
+    const answer = await this.request(ChatEvent.LeaveRoom, { room });
+    this.rooms.delete(room);
+    if ('error' in answer) throw new ChatRefusal(answer);
+  }
+
+  /**
+   * Sends a message; resolves with its id once stored. Survives reconnects: an
+   * unacknowledged send goes again with the same clientMsgId after each
+   * reconnect, and with back-off on a live connection until the retry policy
+   * gives up. A UI may pass its own clientMsgId to match the echo with what it
+   * shows as pending.
+   */
+  send(room: string, message: string, clientMsgId = newClientMsgId()): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const pending: PendingSend = {
+        room,
+        message,
+        clientMsgId,
+        resolve,
+        reject,
+        inFlight: false,
+        attempts: 0,
+      };
+      this.outbox.set(pending.clientMsgId, pending);
+      this.transmit(pending);
+    });
+  }
+
+  /** Loads the page before the oldest message shown; returns how many arrived. */
+  async loadOlder(room: string, limit?: number): Promise<number> {
+    const view = this.rooms.get(room);
+    if (!view) throw new Error(`not in room ${room}`);
+    const before = view.messages[0]?.id;
+    const answer = await this.request(ChatEvent.History, { room, before, limit });
+    if ('error' in answer) throw new ChatRefusal(answer);
+    const older = answer.messages.filter((m) => !before || compareMessageIds(m.id, before) < 0);
+    view.messages.unshift(...older);
+    view.more = answer.more;
+    return older.length;
+  }
+
+  async members(room: string): Promise<Member[]> {
+    const answer = await this.request(ChatEvent.Members, { room });
+    if ('error' in answer) throw new ChatRefusal(answer);
+    return answer.members;
+  }
+
+  async listRooms(): Promise<RoomSummary[]> {
+    const answer = await this.request(ChatEvent.Rooms, {});
+    if ('error' in answer) throw new ChatRefusal(answer);
+    return answer.rooms;
+  }
+
+  close(): void {
+    this.connection.close();
+    this.setStatus('offline');
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const pending of this.outbox.values()) pending.reject(new Error('client closed'));
+    this.outbox.clear();
+  }
+
+  private resumeRooms(): ResumeRooms {
+    const rooms: ResumeRooms = {};
+    for (const view of this.rooms.values()) rooms[view.room] = view.lastId;
+    return rooms;
+  }
+
+  private listen(): void {
+    const { connection } = this;
+    connection.on('connect', () => {
+      this.setStatus('connected');
+      // The handshake's resume has re-joined the rooms; now the unacked sends, afresh.
+      for (const pending of this.outbox.values()) {
+        this.cancel(pending.retry);
+        pending.retry = undefined;
+        pending.attempts = 0;
+        this.transmit(pending);
+      }
+    });
+    connection.on('disconnect', () => this.setStatus(connection.active ? 'reconnecting' : 'offline'));
+    connection.on('connect_error', (error) => {
+      this.setStatus(connection.active ? 'reconnecting' : 'offline');
+      this.emit('error', error);
+    });
+    connection.on(ChatEvent.Session, (session) => {
+      this.session = session;
+      this.emit('session', session);
+    });
+    connection.on(ChatEvent.History, (event) => this.onHistory(event));
+    connection.on(ChatEvent.ChatMessage, (message) => this.onMessage(message));
+    connection.on(ChatEvent.JoinRoom, (event) => this.emit('join', event));
+    connection.on(ChatEvent.LeaveRoom, (event) => this.emit('leave', event));
+    connection.on(ChatEvent.Error, (refusal) => this.emit('error', new ChatRefusal(refusal, refusal.event)));
+  }
+
+  private onHistory(event: HistoryEvent): void {
+    const view = this.rooms.get(event.room);
+    if (!view) return;
+    if (event.recovered === false) view.gap = true;
+    if (event.recovered === undefined && view.lastId === null) view.more = event.more;
+    for (const message of event.messages) this.append(view, message);
+    this.emit('history', event);
+    // A replay after a reconnect also fills any gap being healed.
+    if (event.recovered !== undefined) this.releaseHeld(view);
+  }
+
+  private onMessage(message: ChatMessageEvent): void {
+    const view = this.rooms.get(message.room);
+    if (!view) return;
+    if (view.held) {
+      view.held.push(message);
+      return;
+    }
+    const isNewer = view.lastId === null || compareMessageIds(message.id, view.lastId) > 0;
+    if (isNewer && view.lastId !== null && message.prev !== undefined && message.prev !== view.lastId) {
+      // The message before this one never arrived: fetch what is missing first.
+      view.held = [message];
+      void this.healGap(view, view.lastId);
+      return;
+    }
+    if (this.append(view, message)) this.emit('message', message);
+  }
+
+  /**
+   * Asks for everything after the last message seen, then releases the held
+   * ones; retries with back-off while connected. Disconnected, it stops: the
+   * resume after the reconnect fills the gap. Out of retries, it shows the gap.
+   */
+  private async healGap(view: RoomView, after: string): Promise<void> {
+    const healing = (): boolean => view.held !== null && this.rooms.get(view.room) === view;
+    for (let attempt = 1; healing() && this.connection.connected; attempt++) {
+      const answer = await this.request(ChatEvent.History, { room: view.room, after }).catch(() => undefined);
+      if (!healing()) return;
+      if (answer && !('error' in answer)) {
+        if (answer.recovered === false) view.gap = true;
+        for (const message of answer.messages) if (this.append(view, message)) this.emit('message', message);
+        this.releaseHeld(view);
+        return;
+      }
+      const delay = answer && !isTransient(answer.code) ? undefined : this.retry.delayAfter(attempt);
+      if (delay === undefined) {
+        view.gap = true;
+        this.releaseHeld(view);
+        const why = answer ? answer.error : 'no answer';
+        this.emit('error', new Error(`could not fetch the missed messages of ${view.room}: ${why}`));
+        return;
+      }
+      await new Promise<void>((resolve) => this.later(delay, () => resolve()));
+    }
+  }
+
+  private releaseHeld(view: RoomView): void {
+    const held = view.held;
+    view.held = null;
+    for (const message of held ?? []) if (this.append(view, message)) this.emit('message', message);
+  }
+
+  /** Adds a message unless it is not newer than the last one: each once, in order. */
+  private append(view: RoomView, message: ChatMessageEvent): boolean {
+    if (view.lastId !== null && compareMessageIds(message.id, view.lastId) <= 0) return false;
+    view.messages.push(message);
+    view.lastId = message.id;
+    return true;
+  }
+
+  private transmit(pending: PendingSend): void {
+    if (!this.connection.connected || pending.inFlight || pending.retry) return;
+    pending.inFlight = true;
+    pending.attempts += 1;
+    const payload = { room: pending.room, message: pending.message, clientMsgId: pending.clientMsgId };
+    this.request(ChatEvent.ChatMessage, payload).then(
+      (answer) => this.onSendAnswer(pending, answer),
+      // Lost with a dying connection, or slow: the same clientMsgId again is safe.
+      () => this.onSendAnswer(pending, undefined),
+    );
+  }
+
+  private onSendAnswer(
+    pending: PendingSend,
+    answer: AnswerOf<typeof ChatEvent.ChatMessage> | undefined,
+  ): void {
+    pending.inFlight = false;
+    if (!this.outbox.has(pending.clientMsgId)) return;
+    if (answer && !('error' in answer)) return this.settle(pending, answer.id);
+    if (answer && !isTransient(answer.code)) return this.settle(pending, new ChatRefusal(answer));
+    // No answer, or nothing stored for now (rate limit, a failing node): again, later.
+    const delay = this.retry.delayAfter(pending.attempts);
+    if (delay === undefined) {
+      const why = answer ? answer.error : 'no answer';
+      return this.settle(pending, new Error(`message not stored after ${pending.attempts} tries: ${why}`));
+    }
+    pending.retry = this.later(delay, () => {
+      pending.retry = undefined;
+      this.transmit(pending);
+    });
+  }
+
+  private settle(pending: PendingSend, outcome: string | Error): void {
+    this.outbox.delete(pending.clientMsgId);
+    if (typeof outcome === 'string') pending.resolve(outcome);
+    else pending.reject(outcome);
+  }
+
+  private async request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<AnswerOf<E>> {
+    return this.connection.request(event, payload, this.ackTimeoutMs);
+  }
+
+  /** A timer the client owns: close() clears it. */
+  private later(ms: number, run: () => void): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private cancel(timer: ReturnType<typeof setTimeout> | undefined): void {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit('status', status);
+  }
+}
+
+export function newClientMsgId(): string {
+  return globalThis.crypto.randomUUID();
+}

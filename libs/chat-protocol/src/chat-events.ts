@@ -1,0 +1,83 @@
+import type {
+  ChatMessageEvent,
+  ChatMessageRequest,
+  HistoryEvent,
+  HistoryRequest,
+  MembersEvent,
+  ResumeRequest,
+  RoomEvent,
+  RoomRequest,
+  RoomsEvent,
+  SessionEvent,
+} from './chat-payloads.js';
+import type { ErrorEvent, Refusal } from './error-codes.js';
+
+/**
+ * The `/chat` namespace protocol, compatible with the Play socket.io clustered
+ * chat client and extended with ids, acks, history, resume and presence. Room
+ * events go to every member, including the client that caused them: clients
+ * render their own actions from these echoes.
+ */
+export const CHAT_NAMESPACE = '/chat';
+
+export const ChatEvent = {
+  JoinRoom: 'join room',
+  LeaveRoom: 'leave room',
+  ChatMessage: 'chat message',
+  /** Client → server: an older page; server → client: a page or a replay. */
+  History: 'history',
+  /** Client → server: re-join rooms after a reconnect, replaying what was missed. */
+  Resume: 'resume',
+  Members: 'members',
+  Rooms: 'rooms',
+  Error: 'error',
+  /** Server → the connecting client only: who it is and which node serves it. */
+  Session: 'session',
+} as const;
+
+/** An ack's answer: `ok` with the fields of `T`, or a refusal. */
+export type ChatAck<T extends object = object> = ({ ok: true } & T) | Refusal;
+
+export interface SendAnswer {
+  /** The stored message's id. */
+  id: string;
+  /** The clientMsgId was seen before: `id` is the first copy's, nothing new was stored. */
+  duplicate?: true;
+}
+
+export interface ResumeAnswer {
+  /** Per room: whether everything after the given id could be replayed. */
+  recovered: Record<string, boolean>;
+}
+
+/**
+ * Client → server. Every event may carry an ack (the answer goes there) or not
+ * (the answer comes as the matching server event, a refusal as `error`).
+ */
+export interface ClientToServerEvents {
+  [ChatEvent.JoinRoom]: (request: RoomRequest, ack: (answer: ChatAck) => void) => void;
+  [ChatEvent.LeaveRoom]: (request: RoomRequest, ack: (answer: ChatAck) => void) => void;
+  [ChatEvent.ChatMessage]: (request: ChatMessageRequest, ack: (answer: ChatAck<SendAnswer>) => void) => void;
+  [ChatEvent.History]: (request: HistoryRequest, ack: (answer: ChatAck<HistoryEvent>) => void) => void;
+  [ChatEvent.Resume]: (request: ResumeRequest, ack: (answer: ChatAck<ResumeAnswer>) => void) => void;
+  [ChatEvent.Members]: (request: RoomRequest, ack: (answer: ChatAck<MembersEvent>) => void) => void;
+  [ChatEvent.Rooms]: (request: Record<string, never>, ack: (answer: ChatAck<RoomsEvent>) => void) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+/** The payload of a client event. */
+export type RequestOf<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
+/** The ack's answer to a client event. */
+export type AnswerOf<E extends ClientEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+/** Server → client. */
+export interface ServerToClientEvents {
+  [ChatEvent.Session]: (session: SessionEvent) => void;
+  [ChatEvent.ChatMessage]: (message: ChatMessageEvent) => void;
+  [ChatEvent.JoinRoom]: (event: RoomEvent) => void;
+  [ChatEvent.LeaveRoom]: (event: RoomEvent) => void;
+  [ChatEvent.History]: (event: HistoryEvent) => void;
+  [ChatEvent.Members]: (event: MembersEvent) => void;
+  [ChatEvent.Rooms]: (event: RoomsEvent) => void;
+  [ChatEvent.Error]: (event: ErrorEvent) => void;
+}

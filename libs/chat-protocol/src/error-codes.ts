@@ -1,0 +1,37 @@
+/**
+ * Why the server refused a request, for programs; the `error` text beside it is
+ * for people and may change. Every refusal carries one of these.
+ */
+export const ErrorCode = {
+  /** The payload is malformed or names something that does not exist (a bad room name, a bad id). */
+  Invalid: 'invalid',
+  /** A message or a list is longer than the protocol allows. */
+  TooLarge: 'too_large',
+  /** The event is not part of the protocol. */
+  UnknownEvent: 'unknown_event',
+  /** The connection sent more events than its rate limit allows: nothing was done, try again later. */
+  RateLimited: 'rate_limited',
+  /** The request needs a room the connection has not joined. */
+  NotMember: 'not_member',
+  /** The server failed (e.g. Redis did not answer): nothing was stored, try again. */
+  Unavailable: 'unavailable',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A refused request: the ack's answer, or the body of an `error` event. */
+export interface Refusal {
+  error: string;
+  code: ErrorCode;
+}
+
+/** Server → client, for a refused request sent without an ack. */
+export interface ErrorEvent extends Refusal {
+  /** The event that was refused (cut to 64 characters). */
+  event: string;
+}
+
+/** Attached as `data` to the error of a refused handshake (the client's `connect_error`). */
+export interface HandshakeRefusal {
+  code: ErrorCode;
+}
