@@ -10,8 +10,8 @@ import { ChatService, type ChatNamespace, type ChatSocket } from './chat-service
 
 /** The engine.io session id, the key the cluster routes and logs by. */
 function sessionIdOf(socket: ChatSocket): string {
-  // engine.io's types mark the id private, though it is the session's public name.
-  return socket.conn['id'];
+  // The session's own id is private in engine.io's types; its transport carries it publicly.
+  return socket.conn.transport.sid;
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordingLog } from '@app/logging';
 import type { MessageSubscriber } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { ChatMessageEvent } from './chat-protocol.js';
+import type { ChatMessageEvent } from '@app/chat-protocol';
 import { RoomFanout } from './room-fanout.js';
 
 /** Stands in for the shared `events` connection: tests publish by hand. */
