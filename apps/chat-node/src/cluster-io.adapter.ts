@@ -37,7 +37,11 @@ export class ClusterIoAdapter extends IoAdapter {
     if (this.io) return this.io;
     const routed = createRoutedEngine(
       { httpServer: this.httpServer, cluster: this.cluster, logger: this.taggedLogger },
-      { clusterSecret: this.config.clusterSecret, engine: this.engineOptions() },
+      {
+        clusterSecret: this.config.clusterSecret,
+        peerReplayCacheSize: this.config.peerReplayCacheSize,
+        engine: this.engineOptions(),
+      },
     );
     const io = new Server({
       ...options,

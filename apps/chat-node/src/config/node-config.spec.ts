@@ -22,6 +22,7 @@ describe('loadNodeConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       advertiseUrl: 'http://127.0.0.1:3000',
       clusterSecret: 'a-long-enough-secret',
+      peerReplayCacheSize: 200_000,
       logLevel: 'info',
       logFormat: 'text',
       pingIntervalMs: 25000,
