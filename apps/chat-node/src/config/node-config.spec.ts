@@ -145,6 +145,15 @@ describe('loadNodeConfig', () => {
     expect(text).not.toContain('a-long-enough-secret');
   });
 
+  it('never shows the Redis password, when describing the config or a problem with it', () => {
+    const config = loadNodeConfig({ ...VALID, REDIS_URL: 'redis://:redis-pass-123@127.0.0.1:6390' });
+    expect(config.redisUrl).toBe('redis://:redis-pass-123@127.0.0.1:6390');
+    expect(describeConfig(config)).toContain('redisUrl=redis://:***@127.0.0.1:6390');
+    expect(describeConfig(config)).not.toContain('redis-pass-123');
+    const problems = problemsOf({ ...VALID, REDIS_URL: 'http://:redis-pass-123@127.0.0.1:6390' });
+    expect(problems).toEqual([expect.stringContaining('(got "http://:***@127.0.0.1:6390")')]);
+  });
+
   it('checks the rule between variables only on values that were accepted', () => {
     expect(problemsOf({ ...VALID, MEMBER_TTL_MS: '10' })).toEqual([
       'MEMBER_TTL_MS must be a whole number from 100 to 600000 (got "10")',
