@@ -20,11 +20,13 @@ export interface TestCluster {
 export interface StartClusterOptions {
   nodes?: number;
   nodeEnv?: StartNodeOptions['env'];
+  /** Start Redis with this password (`requirepass`); nodes get it in REDIS_URL. @default none */
+  redisPassword?: string;
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
 export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
-  const redis = await startRedis();
+  const redis = await startRedis({ password: options.redisPassword });
   const nodes: TestNode[] = [];
   let nginx: TestNginx | undefined;
   const stop = async (): Promise<void> => {

@@ -7,16 +7,26 @@ import { waitFor } from './wait.js';
 
 export interface TestRedis {
   port: number;
+  /** With the password in it when the server requires one. */
   url: string;
+  password?: string;
   process: ManagedProcess;
   dataDir: string;
   stop(): Promise<void>;
 }
 
+export interface StartRedisOptions {
+  port?: number;
+  dataDir?: string;
+  /** Require this password (`requirepass`). @default none */
+  password?: string;
+}
+
 /** A real redis-server on a free loopback port, AOF on, data in a temp folder. */
-export async function startRedis(options: { port?: number; dataDir?: string } = {}): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('redis');
+  const { password } = options;
   const proc = new ManagedProcess('redis', 'redis-server', [
     '--bind',
     '127.0.0.1',
@@ -30,18 +40,20 @@ export async function startRedis(options: { port?: number; dataDir?: string } = 
     '',
     '--logfile',
     join(dataDir, 'redis.log'),
+    ...(password === undefined ? [] : ['--requirepass', password]),
   ]);
-  const url = `redis://127.0.0.1:${port}`;
-  await waitForRedis(port, proc);
-  return { port, url, process: proc, dataDir, stop: () => proc.stop() };
+  const url = `redis://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`;
+  await waitForRedis(port, proc, password);
+  return { port, url, password, process: proc, dataDir, stop: () => proc.stop() };
 }
 
-async function waitForRedis(port: number, proc: ManagedProcess): Promise<void> {
+async function waitForRedis(port: number, proc: ManagedProcess, password: string | undefined): Promise<void> {
   await waitFor(`redis on port ${port}`, async () => {
     if (!proc.running) throw new Error('redis-server exited');
     const client = new Redis({
       port,
       host: '127.0.0.1',
+      password,
       lazyConnect: true,
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,
