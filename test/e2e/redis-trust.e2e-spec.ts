@@ -7,6 +7,7 @@ import { MemberSignature, asNodeId } from '@app/cluster';
 import { PEER_HEADERS, PeerAuth } from '@app/session-routing/peer-auth.js';
 import {
   connectChat,
+  makeTestCertificates,
   startNode,
   TEST_CLUSTER_SECRET,
   useCluster,
@@ -245,6 +246,44 @@ describe('a Redis that requires a password', () => {
         /Redis refused the credentials; check the password in REDIS_URL \(WRONGPASS/,
       );
       expect(node.process.output()).not.toContain('not-the-password-0123');
+    } finally {
+      await node.stop();
+    }
+  });
+});
+
+describe('a Redis reached over TLS (rediss://)', () => {
+  const certificates = makeTestCertificates();
+  const fixture = useCluster({
+    nodes: 2,
+    redisPassword: 'test-redis-password-0123',
+    redisTls: certificates,
+    // A private CA, trusted the way an operator would: Node reads this at start.
+    nodeEnv: { NODE_EXTRA_CA_CERTS: certificates.caFile },
+  });
+
+  it('carries a chat end to end', async () => {
+    const { cluster } = fixture;
+    expect(cluster.redis.url).toMatch(/^rediss:\/\//);
+    const [alice, bob] = await Promise.all([
+      connectChat(cluster.url, 'alice'),
+      connectChat(cluster.url, 'bob'),
+    ]);
+    fixture.clients.push(alice, bob);
+    await Promise.all([alice.join('sealed'), bob.join('sealed')]);
+    expect(await alice.request('chat message', { room: 'sealed', message: 'over TLS' })).toMatchObject({
+      ok: true,
+    });
+    const [message] = await waitForEvents<{ message: string }>(bob, 'chat message', 1);
+    expect(message.message).toBe('over TLS');
+  });
+
+  it('refuses a Redis whose certificate the node does not trust', async () => {
+    const { cluster } = fixture;
+    const node = await startNode({ id: 'node9', redisUrl: cluster.redis.url, waitReady: false });
+    try {
+      await node.process.waitForLine(/self-signed certificate in certificate chain/, 15_000);
+      expect(node.process.lines.some((line) => line.includes('connection ready'))).toBe(false);
     } finally {
       await node.stop();
     }
