@@ -135,20 +135,17 @@ export class Membership extends EventEmitter<MembershipEvents> {
    * repeated once.
    */
   private async heartbeat(): Promise<CheckedHeartbeat> {
-    let result = await this.store.heartbeat(this.registration, this.options.memberTtlMs);
-    if (result.kind === 'conflict') {
+    let replaces: string | undefined;
+    for (;;) {
+      const result = await this.store.heartbeat({ ...this.registration, replaces }, this.options.memberTtlMs);
+      if (result.kind === 'ok') return { kind: 'ok', epoch: result.epoch, members: this.verified(result) };
       const holder = this.records.open(result.record);
       if (holder.ok) return { kind: 'conflict', holder: holder.member };
-      this.warnForged([holder.claimedId]);
-      const replaces = result.record;
-      result = await this.store.heartbeat({ ...this.registration, replaces }, this.options.memberTtlMs);
-      if (result.kind === 'conflict') {
-        const again = this.records.open(result.record);
-        if (again.ok) return { kind: 'conflict', holder: again.member };
+      if (replaces !== undefined)
         throw new Error(`could not replace a forged record holding node id ${this.self.id}`);
-      }
+      this.warnForged([holder.claimedId]);
+      replaces = result.record;
     }
-    return { kind: 'ok', epoch: result.epoch, members: this.verified(result) };
   }
 
   /** The members whose records open; the others are ignored, with a warning. */
