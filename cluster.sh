@@ -34,7 +34,12 @@ Environment (read by start; stop/status use what start recorded):
   LISTEN_HOST     address nginx listens on                    default 127.0.0.1
   NODE_BASE_PORT  port of node1; nodeN gets NODE_BASE_PORT+N-1 default PORT+1
   REDIS_PORT      port of the cluster's own Redis             default 6390
-  REDIS_URL       use this Redis instead of starting one
+  REDIS_URL       use this Redis instead of starting one (redis:// or rediss://,
+                  with its password: redis://:PASSWORD@host:port)
+  REDIS_PASSWORD  password of the cluster's own Redis; generated into
+                  .cluster/redis-password if unset
+  REDIS_MAXMEMORY memory cap of the cluster's own Redis; when full it refuses
+                  writes rather than evict stored messages  default 256mb
   CLUSTER_SECRET  shared node secret; generated into .cluster/secret if unset
   LOG_LEVEL, LOG_FORMAT, ...  passed to the nodes (see README, Configuration)
   RINGCHAT_STATE_DIR, RINGCHAT_LOG_DIR  state and log folders  default .cluster/, logs/
@@ -103,7 +108,8 @@ load_state() {
 
 save_state() {
   mkdir -p "$STATE_DIR"
-  cat >"$STATE_FILE" <<EOF
+  # A REDIS_URL given by the operator may hold a password: owner-only, like the secrets.
+  (umask 077 && cat >"$STATE_FILE") <<EOF
 S_PORT=$S_PORT
 S_LISTEN_HOST=$S_LISTEN_HOST
 S_NODE_BASE_PORT=$S_NODE_BASE_PORT
@@ -130,10 +136,17 @@ start_redis() {
     return 0
   fi
   require_free_port "$S_REDIS_PORT" redis REDIS_PORT
-  step "starting redis on 127.0.0.1:$S_REDIS_PORT (data in $STATE/redis, AOF on)"
+  local maxmemory=${REDIS_MAXMEMORY:-256mb}
+  [[ "$maxmemory" =~ ^[0-9]+([kKmMgG][bB]?)?$ ]] ||
+    fail "REDIS_MAXMEMORY must be a size such as 256mb or 2gb (got '$maxmemory')"
+  step "starting redis on 127.0.0.1:$S_REDIS_PORT (data in $STATE/redis, AOF on, password, maxmemory $maxmemory)"
   mkdir -p "$STATE_DIR/redis"
   rm -f "$STATE_DIR/redis.pid"
-  redis-server --bind 127.0.0.1 --port "$S_REDIS_PORT" --dir "$STATE_DIR/redis" \
+  # The password goes in on stdin (`redis-server -`), never on a command line that ps shows.
+  # noeviction: a full Redis refuses writes (the sender gets an error) instead of
+  # silently dropping stored messages.
+  printf 'requirepass %s\nmaxmemory %s\nmaxmemory-policy noeviction\n' "$REDIS_PASS" "$maxmemory" |
+    redis-server - --bind 127.0.0.1 --port "$S_REDIS_PORT" --dir "$STATE_DIR/redis" \
     --appendonly yes --appendfsync everysec --save '' --protected-mode yes \
     --daemonize yes --pidfile "$STATE_DIR/redis.pid" --logfile "$LOG_DIR/redis.log" >/dev/null ||
     fail "redis-server did not start; see $LOG_DIR/redis.log"
@@ -142,19 +155,33 @@ start_redis() {
 
 redis_up() {
   is_ours "$(read_pid "$STATE_DIR/redis.pid")" "$(redis_pattern)" &&
-    [ "$(redis-cli -p "$S_REDIS_PORT" ping 2>/dev/null)" = PONG ]
+    [ "$(REDISCLI_AUTH=$REDIS_PASS redis-cli -p "$S_REDIS_PORT" ping 2>/dev/null)" = PONG ]
 }
 
-cluster_secret() {
-  if [ -n "${CLUSTER_SECRET:-}" ]; then
-    echo "$CLUSTER_SECRET"
+# Prints a generated secret kept in FILE (made once, owner-only), or VALUE if given.
+kept_secret() {
+  local value=$1 file=$2
+  if [ -n "$value" ]; then
+    echo "$value"
     return
   fi
-  if [ ! -s "$STATE_DIR/secret" ]; then
-    (umask 077 && node -p 'require("node:crypto").randomBytes(24).toString("base64url")' >"$STATE_DIR/secret")
+  if [ ! -s "$file" ]; then
+    (umask 077 && node -p 'require("node:crypto").randomBytes(24).toString("base64url")' >"$file")
   fi
-  cat "$STATE_DIR/secret"
+  cat "$file"
 }
+
+# The Redis URL the nodes get: the cluster's own Redis with its password, or REDIS_URL.
+node_redis_url() {
+  if [ "$S_OWN_REDIS" = yes ]; then echo "redis://:$REDIS_PASS@127.0.0.1:$S_REDIS_PORT"; else
+    echo "$S_REDIS_URL"
+  fi
+}
+
+# A Redis URL fit to print: any password blanked.
+shown_redis_url() { sed -E 's#^([a-z]+://[^:/@]*:)[^/]*@#\1***@#' <<<"$1"; }
+
+cluster_secret() { kept_secret "${CLUSTER_SECRET:-}" "$STATE_DIR/secret"; }
 
 start_node() {
   local i=$1 port pid log
@@ -171,7 +198,7 @@ start_node() {
   require_free_port "$port" "node$i" NODE_BASE_PORT
   step "starting node$i on 127.0.0.1:$port (log: $LOGS/node$i.log)"
   NODE_ID=node$i PORT=$port HOST=127.0.0.1 ADVERTISE_URL=http://127.0.0.1:$port \
-    REDIS_URL=$S_REDIS_URL CLUSTER_SECRET=$SECRET \
+    REDIS_URL=$(node_redis_url) CLUSTER_SECRET=$SECRET \
     setsid node "$BUILD_ENTRY" "$(node_pattern "$i")" >>"$log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/node$i.pid"
 }
@@ -244,7 +271,12 @@ cmd_start() {
   # Room for 10,000+ sockets per process; best effort without privileges.
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-  [ "$S_OWN_REDIS" = yes ] && start_redis
+  if [ "$S_OWN_REDIS" = yes ]; then
+    REDIS_PASS=$(kept_secret "${REDIS_PASSWORD:-}" "$STATE_DIR/redis-password")
+    [[ "$REDIS_PASS" =~ ^[A-Za-z0-9_.~-]{16,}$ ]] ||
+      fail "REDIS_PASSWORD must be at least 16 letters, digits or -_.~ (it goes into a URL)"
+    start_redis
+  fi
   SECRET=$(cluster_secret)
   S_NODES=$count
   save_state
@@ -265,7 +297,8 @@ cmd_start() {
   for ((i = 1; i <= count; i++)); do
     printf '  node%-3s http://127.0.0.1:%s  %s/node%s.log\n' "$i" "$(node_port "$i")" "$LOGS" "$i"
   done
-  printf '  redis   %s%s\n' "$S_REDIS_URL" "$([ "$S_OWN_REDIS" = yes ] && echo "  $LOGS/redis.log")"
+  printf '  redis   %s%s\n' "$(shown_redis_url "$S_REDIS_URL")" \
+    "$([ "$S_OWN_REDIS" = yes ] && echo "  password in $STATE/redis-password  $LOGS/redis.log")"
   printf '  nginx   :%s  %s/nginx-access.log %s/nginx-error.log\n' "$S_PORT" "$LOGS" "$LOGS"
   echo "Follow one node with: ./cluster.sh logs node2    Stop with: ./cluster.sh stop"
 }
@@ -322,12 +355,12 @@ cmd_status() {
   row NAME STATE PID PORT DETAIL
   if [ "$S_OWN_REDIS" = yes ]; then
     pid=$(read_pid "$STATE_DIR/redis.pid")
-    if is_ours "$pid" "$(redis_pattern)"; then row redis up "$pid" "$S_REDIS_PORT" "$S_REDIS_URL"; else
+    if is_ours "$pid" "$(redis_pattern)"; then row redis up "$pid" "$S_REDIS_PORT" "$S_REDIS_URL (password)"; else
       row redis down - "$S_REDIS_PORT" ""
       down=1
     fi
   else
-    row redis extern - - "$S_REDIS_URL"
+    row redis extern - - "$(shown_redis_url "$S_REDIS_URL")"
   fi
   for ((i = 1; i <= S_NODES; i++)); do
     port=$(node_port "$i")

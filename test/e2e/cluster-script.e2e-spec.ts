@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectRingchat, freePort, idsIn, PROJECT_ROOT, tempDir, waitFor } from '../harness/index.js';
@@ -95,6 +96,27 @@ describe('./cluster.sh', () => {
     expect(status.code, status.stdout).toBe(0);
     for (const name of ['redis', 'node1', 'node2', 'nginx']) {
       expect(status.stdout).toMatch(new RegExp(`^${name}\\s+up\\s+\\d+`, 'm'));
+    }
+
+    // Its Redis wants the generated password, which no output and no command line shows.
+    const passwordFile = join(stateDir, 'redis-password');
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    const password = readFileSync(passwordFile, 'utf8').trim();
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    const redisPid = Number(readFileSync(join(stateDir, 'redis.pid'), 'utf8'));
+    expect(readFileSync(`/proc/${redisPid}/cmdline`, 'utf8')).not.toContain(password);
+    for (const text of [started.stdout, status.stdout, readFileSync(join(logDir, 'node1.log'), 'utf8')]) {
+      expect(text).not.toContain(password);
+    }
+    const anonymous = await run('redis-cli', ['-p', String(env.REDIS_PORT), 'ping']);
+    expect(anonymous.stdout).toMatch(/NOAUTH/);
+    const admin = new Redis(Number(env.REDIS_PORT), '127.0.0.1', { password });
+    try {
+      // A full Redis refuses writes instead of evicting stored messages.
+      expect(await admin.config('GET', 'maxmemory')).toEqual(['maxmemory', String(256 * 1024 * 1024)]);
+      expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    } finally {
+      admin.disconnect();
     }
 
     // Starting again starts nothing twice.

@@ -1,6 +1,7 @@
 import { startNode, type StartNodeOptions, type TestNode } from './chat-node.js';
 import { startNginx, type TestNginx } from './nginx.js';
 import { startRedis, type TestRedis } from './redis-server.js';
+import type { TestCertificates } from './tls.js';
 
 export interface TestCluster {
   redis: TestRedis;
@@ -20,11 +21,15 @@ export interface TestCluster {
 export interface StartClusterOptions {
   nodes?: number;
   nodeEnv?: StartNodeOptions['env'];
+  /** Start Redis with this password (`requirepass`); nodes get it in REDIS_URL. @default none */
+  redisPassword?: string;
+  /** Start Redis with TLS only; nodes reach it at `rediss://`, trusting the CA. @default plain TCP */
+  redisTls?: TestCertificates;
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
 export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
-  const redis = await startRedis();
+  const redis = await startRedis({ password: options.redisPassword, tls: options.redisTls });
   const nodes: TestNode[] = [];
   let nginx: TestNginx | undefined;
   const stop = async (): Promise<void> => {

@@ -6,6 +6,7 @@ export * from './nginx.js';
 export * from './paths.js';
 export * from './ports.js';
 export * from './redis-server.js';
+export * from './tls.js';
 export * from './wait.js';
 export * from './ringchat.js';
 export * from './browser.js';

@@ -1,27 +1,52 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ManagedProcess } from './managed-process.js';
 import { tempDir } from './paths.js';
 import { freePort } from './ports.js';
+import type { TestCertificates } from './tls.js';
 import { waitFor } from './wait.js';
 
 export interface TestRedis {
   port: number;
+  /** With the password in it when the server requires one. */
   url: string;
+  password?: string;
   process: ManagedProcess;
   dataDir: string;
   stop(): Promise<void>;
 }
 
+export interface StartRedisOptions {
+  port?: number;
+  dataDir?: string;
+  /** Require this password (`requirepass`). @default none */
+  password?: string;
+  /** Serve TLS only, with these files; the URL is then `rediss://`. @default plain TCP */
+  tls?: TestCertificates;
+}
+
 /** A real redis-server on a free loopback port, AOF on, data in a temp folder. */
-export async function startRedis(options: { port?: number; dataDir?: string } = {}): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('redis');
+  const { password, tls } = options;
   const proc = new ManagedProcess('redis', 'redis-server', [
     '--bind',
     '127.0.0.1',
-    '--port',
-    String(port),
+    ...(tls === undefined
+      ? ['--port', String(port)]
+      : [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          tls.certFile,
+          '--tls-key-file',
+          tls.keyFile,
+        ]),
+    ...(tls === undefined ? [] : ['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no']),
     '--dir',
     dataDir,
     '--appendonly',
@@ -30,18 +55,27 @@ export async function startRedis(options: { port?: number; dataDir?: string } = 
     '',
     '--logfile',
     join(dataDir, 'redis.log'),
+    ...(password === undefined ? [] : ['--requirepass', password]),
   ]);
-  const url = `redis://127.0.0.1:${port}`;
-  await waitForRedis(port, proc);
-  return { port, url, process: proc, dataDir, stop: () => proc.stop() };
+  const scheme = tls === undefined ? 'redis' : 'rediss';
+  const url = `${scheme}://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`;
+  await waitForRedis(port, proc, password, tls);
+  return { port, url, password, process: proc, dataDir, stop: () => proc.stop() };
 }
 
-async function waitForRedis(port: number, proc: ManagedProcess): Promise<void> {
+async function waitForRedis(
+  port: number,
+  proc: ManagedProcess,
+  password: string | undefined,
+  tls: TestCertificates | undefined,
+): Promise<void> {
   await waitFor(`redis on port ${port}`, async () => {
     if (!proc.running) throw new Error('redis-server exited');
     const client = new Redis({
       port,
       host: '127.0.0.1',
+      password,
+      tls: tls === undefined ? undefined : { ca: readFileSync(tls.caFile) },
       lazyConnect: true,
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,

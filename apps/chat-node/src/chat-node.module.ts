@@ -39,6 +39,7 @@ export class ChatNodeModule {
           {
             self: asNodeId(config.nodeId),
             url: config.advertiseUrl,
+            secret: config.clusterSecret,
             heartbeatIntervalMs: config.heartbeatIntervalMs,
             memberTtlMs: config.memberTtlMs,
           },

@@ -40,6 +40,7 @@ export class ClusterIoAdapter extends IoAdapter {
       {
         clusterSecret: this.config.clusterSecret,
         allowedOrigins: this.config.allowedOrigins,
+        peerReplayCacheSize: this.config.peerReplayCacheSize,
         engine: this.engineOptions(),
       },
     );

@@ -5,6 +5,8 @@ export interface ClusterOptions {
   self: NodeId;
   /** This node's advertised URL, where peers forward requests. */
   url: string;
+  /** The shared CLUSTER_SECRET: signs this node's member record and checks the others'. */
+  secret: string;
   /** How often a node renews its registration and reads the others'. @default 1000 */
   heartbeatIntervalMs?: number;
   /** A node silent this long is dropped from the ring (crash detection). @default 3000 */

@@ -3,6 +3,7 @@ export * from './cluster-options.js';
 export * from './cluster-view.js';
 export * from './ids.js';
 export * from './member.js';
+export * from './member-signature.js';
 export * from './membership.js';
 export * from './ring.js';
 export * from './session-ids.js';

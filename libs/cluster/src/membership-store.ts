@@ -1,17 +1,20 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
 import type { ClusterKeys } from './cluster-options.js';
-import { asNodeId, type NodeId } from './ids.js';
+import type { NodeId } from './ids.js';
 import type { Member } from './member.js';
 
 /**
  * One atomic step of membership, run by every node every heartbeat: drop members
  * whose heartbeat is older than the TTL (by Redis's clock, so node clocks don't
  * matter), renew this node, bump the shared epoch if the member set changed, and
- * return the whole registry. One round trip a second per node.
+ * return the whole registry. One round trip a second per node. Records are
+ * signed by the nodes and checked by them, not here: Redis never sees the secret.
+ * A record under this id from another instance is a conflict, unless the node
+ * found it forged and asks to replace exactly that record (ARGV[6]).
  *
  * KEYS: members zset, member-info hash, epoch
- * ARGV: id, member json, ttl ms, instance, pins key prefix
+ * ARGV: id, sealed record, ttl ms, instance, pins key prefix, record to replace ('' for none)
  */
 const HEARTBEAT_SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
@@ -28,8 +31,11 @@ if #expired > 0 then
   changed = true
 end
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
-if existing and cjson.decode(existing).instance ~= ARGV[4] then
-  return {'conflict', existing}
+if existing and existing ~= ARGV[6] then
+  local readable, holder = pcall(cjson.decode, existing)
+  if not readable or type(holder) ~= 'table' or holder.instance ~= ARGV[4] then
+    return {'conflict', existing}
+  end
 end
 if redis.call('ZADD', KEYS[1], now, ARGV[1]) == 1 then changed = true end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -44,7 +50,8 @@ return {'ok', epoch, redis.call('HVALS', KEYS[2])}
  */
 const LEAVE_SCRIPT = new LuaScript(`
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
-if not existing or cjson.decode(existing).instance ~= ARGV[2] then
+local readable, holder = pcall(cjson.decode, existing or 'null')
+if not readable or type(holder) ~= 'table' or holder.instance ~= ARGV[2] then
   return tonumber(redis.call('GET', KEYS[3]) or '0')
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -53,51 +60,53 @@ redis.call('DEL', KEYS[4])
 return redis.call('INCR', KEYS[3])
 `);
 
+/** This node's registration, as one heartbeat writes it. */
+export interface Registration {
+  id: NodeId;
+  instance: string;
+  /** The signed record to store (`MemberSignature.seal`). */
+  record: string;
+  /** A record under this id that failed its signature: overwritten if it is still the one there. */
+  replaces?: string;
+}
+
+/** Records come back as stored: unverified, possibly not even JSON. */
 export type HeartbeatResult =
-  | { kind: 'ok'; epoch: number; members: Map<NodeId, Member> }
-  /** Another live process holds this node id. */
-  | { kind: 'conflict'; holder: Member };
+  | { kind: 'ok'; epoch: number; records: string[] }
+  /** Another process's record holds this node id (verify it before believing it). */
+  | { kind: 'conflict'; record: string };
 
 /** Where the members meet: the registry every node renews and reads. */
 export interface MembershipStore {
   /**
-   * Drops the members silent for `ttlMs`, renews `self` (unless another live
-   * process holds its id), bumps the epoch if the member set changed, and returns
-   * the registry.
+   * Drops the members silent for `ttlMs`, renews `self` (unless another
+   * process's record holds its id), bumps the epoch if the member set changed,
+   * and returns the registry's records.
    */
-  heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult>;
+  heartbeat(self: Registration, ttlMs: number): Promise<HeartbeatResult>;
   /** Removes `self` and its pins at once; returns the epoch after. */
-  leave(self: Member): Promise<number>;
+  leave(self: Pick<Member, 'id' | 'instance'>): Promise<number>;
 }
 
-/** The registry in Redis: scripts in, typed results out. */
+/** The registry in Redis: scripts in, records out. */
 export class RedisMembershipStore implements MembershipStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys,
   ) {}
 
-  async heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult> {
+  async heartbeat(self: Registration, ttlMs: number): Promise<HeartbeatResult> {
     const reply = await HEARTBEAT_SCRIPT.run<[string, ...unknown[]]>(
       this.redis,
       [this.keys.members, this.keys.memberInfo, this.keys.epoch],
-      [self.id, JSON.stringify(self), ttlMs, self.instance, this.keys.pins('')],
+      [self.id, self.record, ttlMs, self.instance, this.keys.pins(''), self.replaces ?? ''],
     );
-    if (reply[0] === 'conflict')
-      return {
-        kind: 'conflict',
-        holder: JSON.parse(reply[1] as string) as Member,
-      };
-    const [, epoch, infos] = reply as [string, number, string[]];
-    const members = new Map<NodeId, Member>();
-    for (const info of infos) {
-      const member = JSON.parse(info) as Member;
-      members.set(asNodeId(member.id), member);
-    }
-    return { kind: 'ok', epoch, members };
+    if (reply[0] === 'conflict') return { kind: 'conflict', record: reply[1] as string };
+    const [, epoch, records] = reply as [string, number, string[]];
+    return { kind: 'ok', epoch, records };
   }
 
-  async leave(self: Member): Promise<number> {
+  async leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {
     return LEAVE_SCRIPT.run<number>(
       this.redis,
       [this.keys.members, this.keys.memberInfo, this.keys.epoch, this.keys.pins(self.id)],

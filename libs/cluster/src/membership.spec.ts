@@ -1,17 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordingLog } from '@app/logging';
 import { resolveClusterOptions } from './cluster-options.js';
-import { asNodeId, type NodeId } from './ids.js';
+import { asNodeId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
+import { MemberSignature } from './member-signature.js';
 import { Membership, NodeIdTakenError } from './membership.js';
-import type { HeartbeatResult, MembershipStore } from './membership-store.js';
+import type { HeartbeatResult, MembershipStore, Registration } from './membership-store.js';
 
 const HEARTBEAT_MS = 1000;
 const TTL_MS = 3000;
+const SECRET = 'the-cluster-secret-0123';
 
 /**
  * The registry in memory, with the heartbeat script's rules: expire the silent,
- * refuse a live id held by another instance, bump the epoch on any change.
+ * refuse a live id held by another instance (unless asked to replace exactly
+ * that record), bump the epoch on any change. Holds records as Redis does: text.
  */
 class FakeRegistry implements MembershipStore {
   epoch = 0;
@@ -19,9 +22,9 @@ class FakeRegistry implements MembershipStore {
   failure?: Error;
   /** While set, heartbeats wait for it: a slow Redis. */
   gate?: Promise<void>;
-  private readonly beats = new Map<NodeId, { member: Member; at: number }>();
+  private readonly beats = new Map<string, { record: string; at: number }>();
 
-  async heartbeat(self: Member, ttlMs: number): Promise<HeartbeatResult> {
+  async heartbeat(self: Registration, ttlMs: number): Promise<HeartbeatResult> {
     this.heartbeats += 1;
     await this.gate;
     if (this.failure) throw this.failure;
@@ -32,19 +35,38 @@ class FakeRegistry implements MembershipStore {
       this.beats.delete(id);
       changed = true;
     }
-    const holder = this.beats.get(self.id)?.member;
-    if (holder && holder.instance !== self.instance) return { kind: 'conflict', holder };
-    if (!holder) changed = true;
-    this.beats.set(self.id, { member: self, at: now });
+    const existing = this.beats.get(self.id)?.record;
+    if (existing !== undefined && existing !== self.replaces && instanceIn(existing) !== self.instance) {
+      return { kind: 'conflict', record: existing };
+    }
+    if (existing === undefined) changed = true;
+    this.beats.set(self.id, { record: self.record, at: now });
     if (changed) this.epoch += 1;
-    const members = new Map([...this.beats].map(([id, beat]) => [id, beat.member]));
-    return { kind: 'ok', epoch: this.epoch, members };
+    return { kind: 'ok', epoch: this.epoch, records: [...this.beats.values()].map((beat) => beat.record) };
   }
 
-  leave(self: Member): Promise<number> {
-    if (this.beats.get(self.id)?.member.instance !== self.instance) return Promise.resolve(this.epoch);
+  leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {
+    const existing = this.beats.get(self.id)?.record;
+    if (existing === undefined || instanceIn(existing) !== self.instance) return Promise.resolve(this.epoch);
     this.beats.delete(self.id);
     return Promise.resolve((this.epoch += 1));
+  }
+
+  /**
+   * Writes a record straight into the registry, as anyone with access to Redis
+   * could; like a record in the hash without a heartbeat score, it never expires.
+   */
+  write(id: string, record: string): void {
+    this.beats.set(id, { record, at: Infinity });
+    this.epoch += 1;
+  }
+}
+
+function instanceIn(record: string): unknown {
+  try {
+    return (JSON.parse(record) as { instance?: unknown }).instance;
+  } catch {
+    return undefined;
   }
 }
 
@@ -57,6 +79,7 @@ function node(registry: FakeRegistry, self: Member) {
   const options = resolveClusterOptions({
     self: self.id,
     url: self.url,
+    secret: SECRET,
     heartbeatIntervalMs: HEARTBEAT_MS,
     memberTtlMs: TTL_MS,
   });
@@ -205,6 +228,54 @@ describe('Membership', () => {
         'heartbeat failed: connection lost; keeping ring epoch 1',
         'heartbeat failed: connection lost; keeping ring epoch 1',
       ]);
+    });
+  });
+
+  describe('records that fail their signature', () => {
+    const forger = new MemberSignature('a-guess-at-the-secret!');
+    const FORGED = /^ignored member record\(s\) whose signature failed: /;
+
+    it('never count as members, and are named in a warning at most once per 5 s', async () => {
+      const a = await joined(member('node1'));
+      registry.write('trap', forger.seal(member('trap')));
+      registry.write('bare', JSON.stringify(member('bare')));
+      registry.write('junk', 'not json');
+      await vi.advanceTimersByTimeAsync(10 * HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1']);
+      expect(a.changes.flatMap((change) => change.joined)).toEqual(['node1']);
+      const warnings = a.log.at('warn').filter((line) => FORGED.test(line));
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toContain('"trap", "bare", (no id)');
+      expect(warnings[0]).toContain('never forwarded to');
+    });
+
+    it("hide a peer whose record was altered, until the peer's next heartbeat restores it", async () => {
+      const [a] = await twoJoined();
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1', 'node2']);
+      const signed = JSON.parse(new MemberSignature(SECRET).seal(member('node2'))) as object;
+      registry.write('node2', JSON.stringify({ ...signed, url: 'http://trap.test' }));
+      a.membership.beatSoon();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(a.ids()).toEqual(['node1']);
+      await vi.advanceTimersByTimeAsync(2 * HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1', 'node2']);
+      expect(a.membership.current().members.get(asNodeId('node2'))?.url).toBe('http://node2.test');
+    });
+
+    it("holding this node's id are replaced, not obeyed as a conflict", async () => {
+      registry.write('node1', forger.seal(member('node1', 'impostor')));
+      const a = start(member('node1'));
+      const conflicts: NodeIdTakenError[] = [];
+      a.membership.on('conflict', (error) => conflicts.push(error));
+      await a.membership.join();
+      expect(a.ids()).toEqual(['node1']);
+      expect(a.membership.current().members.get(asNodeId('node1'))?.instance).toBe('node1-a');
+      registry.write('node1', 'not json');
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(conflicts).toEqual([]);
+      expect(a.log.at('warn').filter((line) => FORGED.test(line))).toHaveLength(1);
+      expect(a.log.at('warn')[0]).toContain('"node1"');
     });
   });
 

@@ -3,7 +3,8 @@ import { LogThrottle, type Log } from '@app/logging';
 import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
-import type { MembershipStore } from './membership-store.js';
+import { MemberSignature } from './member-signature.js';
+import type { HeartbeatResult, MembershipStore, Registration } from './membership-store.js';
 
 export class NodeIdTakenError extends Error {
   constructor(readonly holder: Member) {
@@ -21,10 +22,18 @@ export interface MembershipEvents {
   conflict: [NodeIdTakenError];
 }
 
+/** What a heartbeat tells this node, once the records are checked. */
+type CheckedHeartbeat =
+  { kind: 'ok'; epoch: number; members: Map<NodeId, Member> } | { kind: 'conflict'; holder: Member };
+
+/** Names at most this many ids in one warning about forged records. */
+const FORGED_IDS_SHOWN = 5;
+
 /**
  * Keeps this node registered (heartbeat with TTL) and the view of the others
  * current, emitting `change` whenever the member set or the epoch moves. Needs
- * no peer list: Redis is the meeting point.
+ * no peer list: Redis is the meeting point, but not a trusted one: only records
+ * signed with the cluster secret count as members.
  */
 export class Membership extends EventEmitter<MembershipEvents> {
   private members = new Map<NodeId, Member>();
@@ -35,6 +44,10 @@ export class Membership extends EventEmitter<MembershipEvents> {
   private left = false;
   // Redis away fails every heartbeat; one line per 5 s says so.
   private readonly failureLogThrottle = new LogThrottle();
+  // A forged record stays in Redis until someone removes it; one line per 5 s says so.
+  private readonly forgedLogThrottle = new LogThrottle();
+  private readonly records: MemberSignature;
+  private readonly registration: Registration;
 
   constructor(
     private readonly self: Member,
@@ -43,11 +56,13 @@ export class Membership extends EventEmitter<MembershipEvents> {
     private readonly log: Log,
   ) {
     super();
+    this.records = new MemberSignature(options.secret);
+    this.registration = { id: self.id, instance: self.instance, record: this.records.seal(self) };
   }
 
   /** Registers this node; rejects with NodeIdTakenError if the id is live elsewhere. */
   async join(): Promise<void> {
-    const result = await this.store.heartbeat(this.self, this.options.memberTtlMs);
+    const result = await this.heartbeat();
     if (result.kind === 'conflict') throw new NodeIdTakenError(result.holder);
     this.apply(result.epoch, result.members);
     this.timer = setInterval(() => this.beatSoon(), this.options.heartbeatIntervalMs);
@@ -98,7 +113,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
 
   private async beat(): Promise<void> {
     try {
-      const result = await this.store.heartbeat(this.self, this.options.memberTtlMs);
+      const result = await this.heartbeat();
       if (this.left) return;
       if (result.kind === 'conflict') {
         this.stop();
@@ -112,6 +127,50 @@ export class Membership extends EventEmitter<MembershipEvents> {
         this.log.warn(`heartbeat failed: ${(error as Error).message}; keeping ring epoch ${this.epoch}`);
       }
     }
+  }
+
+  /**
+   * One heartbeat, with the records checked. A record holding this node's id
+   * that fails its signature is no conflict: it is replaced, and the heartbeat
+   * repeated once.
+   */
+  private async heartbeat(): Promise<CheckedHeartbeat> {
+    let replaces: string | undefined;
+    for (;;) {
+      const result = await this.store.heartbeat({ ...this.registration, replaces }, this.options.memberTtlMs);
+      if (result.kind === 'ok') return { kind: 'ok', epoch: result.epoch, members: this.verified(result) };
+      const holder = this.records.open(result.record);
+      if (holder.ok) return { kind: 'conflict', holder: holder.member };
+      if (replaces !== undefined)
+        throw new Error(`could not replace a forged record holding node id ${this.self.id}`);
+      this.warnForged([holder.claimedId]);
+      replaces = result.record;
+    }
+  }
+
+  /** The members whose records open; the others are ignored, with a warning. */
+  private verified(result: Extract<HeartbeatResult, { kind: 'ok' }>): Map<NodeId, Member> {
+    const members = new Map<NodeId, Member>();
+    const forged: Array<string | undefined> = [];
+    for (const record of result.records) {
+      const opened = this.records.open(record);
+      if (opened.ok) members.set(opened.member.id, opened.member);
+      else forged.push(opened.claimedId);
+    }
+    if (forged.length > 0) this.warnForged(forged);
+    return members;
+  }
+
+  private warnForged(claimedIds: Array<string | undefined>): void {
+    if (!this.forgedLogThrottle.allow()) return;
+    const names = claimedIds.map((id) => (id === undefined ? '(no id)' : JSON.stringify(id.slice(0, 64))));
+    const shown = names.slice(0, FORGED_IDS_SHOWN).join(', ');
+    const more = names.length > FORGED_IDS_SHOWN ? ` and ${names.length - FORGED_IDS_SHOWN} more` : '';
+    this.log.warn(
+      `ignored member record(s) whose signature failed: ${shown}${more}; ` +
+        `not a member, never forwarded to (written by something without CLUSTER_SECRET, ` +
+        `or by a node with another CLUSTER_SECRET)`,
+    );
   }
 
   private apply(epoch: number, members: Map<NodeId, Member>): void {

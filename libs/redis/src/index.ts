@@ -2,4 +2,5 @@ export * from './redis-connections.js';
 export * from './redis-options.js';
 export * from './redis.module.js';
 export * from './lua-script.js';
+export * from './redacted-url.js';
 export * from './message-subscriber.js';

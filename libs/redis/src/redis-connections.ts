@@ -1,8 +1,12 @@
 import { Redis } from 'ioredis';
 import { LogThrottle, type Log } from '@app/logging';
+import { redactedUrl } from './redacted-url.js';
 import { REDIS_DEFAULTS, type RedisConnectionsOptions } from './redis-options.js';
 
 type Role = 'command' | 'pub' | 'sub' | 'events';
+
+/** Redis's answers to a wrong or missing password. */
+const REFUSED_CREDENTIALS = /^(WRONGPASS|NOAUTH)\b/;
 
 /**
  * The node's Redis connections: commands, the socket.io adapter's publisher and
@@ -81,24 +85,33 @@ export class RedisConnections {
       maxRetriesPerRequest: 2,
       lazyConnect: false,
     });
-    client.on('ready', () => this.log.info(`${role} connection ready (${redacted(this.options.url)})`));
+    client.on('ready', () => this.log.info(`${role} connection ready (${redactedUrl(this.options.url)})`));
     client.on('error', (error: Error) => {
+      hidePassword(error);
       if (!this.errorLogThrottle.allow(role)) return;
-      this.log.warn(`${role} connection to ${redacted(this.options.url)}: ${error.message}; retrying`);
+      if (REFUSED_CREDENTIALS.test(error.message)) {
+        this.log.error(
+          `${role} connection to ${redactedUrl(this.options.url)}: Redis refused the credentials; ` +
+            `check the password in REDIS_URL (${error.message})`,
+        );
+        return;
+      }
+      this.log.warn(`${role} connection to ${redactedUrl(this.options.url)}: ${error.message}; retrying`);
     });
     return client;
   }
 }
 
-/** The URL with any password blanked, fit for a log line. */
-function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable url>';
-  }
+/**
+ * ioredis attaches the failed command to its error, and the handshake's HELLO
+ * carries AUTH and the password: blanked in place, since the same error object
+ * also rejects the commands that were waiting, and whatever prints one of those
+ * (an unhandled rejection, say) would print the password.
+ */
+function hidePassword(error: Error): void {
+  const { command } = error as Error & { command?: { name?: string; args?: unknown[] } };
+  if (!command?.args || !['hello', 'auth'].includes(String(command.name).toLowerCase())) return;
+  command.args = command.args.map((arg, i) => (i === 0 && command.name !== 'auth' ? arg : '***'));
 }
 
 function delay(ms: number): Promise<void> {

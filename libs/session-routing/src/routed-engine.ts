@@ -23,6 +23,8 @@ export interface RoutedEngineDeps {
 export interface RoutedEngineOptions {
   /** The shared CLUSTER_SECRET that signs and verifies forwarded requests. */
   clusterSecret: string;
+  /** Peer signatures remembered against replay; see `PeerAuthOptions.replayCacheSize`. @default 200000 */
+  peerReplayCacheSize?: number;
   /** Passed to engine.io as is (ping timing, payload limit, EIO3, CORS). @default {} */
   engine?: EngineOptions;
   /**
@@ -92,7 +94,12 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   const router = new SessionRouter({
     cluster,
     engine,
-    peerAuth: new PeerAuth({ secret: options.clusterSecret }),
+    peerAuth: new PeerAuth({
+      secret: options.clusterSecret,
+      self: cluster.self,
+      replayCacheSize: options.peerReplayCacheSize,
+      log: logger.forContext('PeerAuth'),
+    }),
     http,
     upgrades,
     log: logger.forContext('Router'),

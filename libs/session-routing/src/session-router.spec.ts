@@ -13,7 +13,10 @@ const node2 = asNodeId('node2');
 const node3 = asNodeId('node3');
 const SID = 'AAAAAAAAAAAAAAAAAAAA' as SessionId;
 const SESSION_UNKNOWN = JSON.stringify({ code: 1, message: 'Session ID unknown' });
-const peerAuth = new PeerAuth({ secret: 'the-cluster-secret-0123' });
+const SECRET = 'the-cluster-secret-0123';
+/** node1's, the router's own. */
+const peerAuth = new PeerAuth({ secret: SECRET, self: 'node1' });
+const peerAuthOf = (self: string) => new PeerAuth({ secret: SECRET, self });
 
 /** node1's picture of a three-node cluster; every field a test may change. */
 function fakeCluster(overrides: Partial<RoutingCluster> = {}) {
@@ -137,7 +140,8 @@ describe('SessionRouter', () => {
     const routing = setup({ ring: { ownerOf: () => node3 } });
     const req = routing.route(poll()).req;
     expectForwardedTo(routing, node3);
-    expect(peerAuth.verify(routing.http.peerHeaders[0], { method: 'GET', url: req.url ?? '' })).toBe('node1');
+    const atOwner = peerAuthOf('node3');
+    expect(atOwner.verify(routing.http.peerHeaders[0], { method: 'GET', url: req.url ?? '' })).toBe('node1');
     expect(routing.cluster.suspect).not.toHaveBeenCalled();
   });
 
@@ -161,7 +165,7 @@ describe('SessionRouter', () => {
   describe('hop limit', () => {
     const signedBy = (peer: string, transport: string) => {
       const url = `/socket.io/?EIO=4&transport=${transport}&sid=${SID}`;
-      return request('GET', url, peerAuth.sign(peer, { method: 'GET', url }));
+      return request('GET', url, peerAuthOf(peer).sign('node1', { method: 'GET', url }));
     };
 
     it('serves a request a peer forwarded locally, even for a session owned elsewhere', () => {
@@ -191,6 +195,38 @@ describe('SessionRouter', () => {
       routing.route(req);
       expectForwardedTo(routing, node3);
       expect(Object.keys(req.headers)).toEqual(['host']);
+    });
+
+    it('routes a replayed peer request like a client request: headers stripped, forwarded to the owner', () => {
+      const routing = setup({ ring: { ownerOf: () => node3 } });
+      const first = signedBy('node2', 'polling');
+      const replayed = request('GET', first.url ?? '', { ...first.headers } as Record<string, string>);
+      routing.route(first);
+      expectServedHere(routing, first);
+      routing.route(replayed);
+      expect(routing.engine.requests).toEqual([first]);
+      expect(routing.http.targets).toEqual([{ id: node3, url: routing.urls.get(node3) }]);
+      expect(Object.keys(replayed.headers)).toEqual(['host']);
+    });
+
+    it('refuses a request signed for another node', () => {
+      const routing = setup({ ring: { ownerOf: () => node3 } });
+      const url = `/socket.io/?EIO=4&transport=polling&sid=${SID}`;
+      const req = request('GET', url, peerAuthOf('node2').sign('node3', { method: 'GET', url }));
+      routing.route(req);
+      expectForwardedTo(routing, node3);
+    });
+
+    it('signs each forward afresh, for its owner', () => {
+      const routing = setup({ ring: { ownerOf: () => node3 } });
+      routing.route(poll());
+      routing.route(poll());
+      const [first, second] = routing.http.peerHeaders;
+      expect(first[PEER_HEADERS.auth]).not.toBe(second[PEER_HEADERS.auth]);
+      const line = { method: 'GET', url: poll().url ?? '' };
+      const atOwner = peerAuthOf('node3');
+      expect([atOwner.verify(first, line), atOwner.verify(second, line)]).toEqual(['node1', 'node1']);
+      expect(peerAuthOf('node2').verify(first, line)).toBeUndefined();
     });
 
     it('strips peer headers from requests it serves, so engine.io never sees them', () => {

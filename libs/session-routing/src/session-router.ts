@@ -135,7 +135,7 @@ export class SessionRouter {
     this.logForward(info, target);
     const sid = info.kind === 'poll' ? parseSessionId(info.sid) : undefined;
     if (sid) this.relayedPolls.set(sid, target.id);
-    const headers = this.peerHeaders(req);
+    const headers = this.peerHeaders(req, target);
     const outcome = await this.deps.http.forward(req, res, target, headers);
     if (sid) this.relayedPolls.delete(sid);
     if (outcome === 'unreachable') {
@@ -152,15 +152,22 @@ export class SessionRouter {
   ): Promise<void> {
     const { info, target } = decision;
     this.logForward(info, target);
-    const outcome = await this.deps.upgrades.forward(req, socket, head, target, this.peerHeaders(req));
+    const outcome = await this.deps.upgrades.forward(
+      req,
+      socket,
+      head,
+      target,
+      this.peerHeaders(req, target),
+    );
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
       answerUpgradeSessionUnknown(socket);
     }
   }
 
-  private peerHeaders(req: IncomingMessage): Record<string, string> {
-    return this.deps.peerAuth.sign(this.deps.cluster.self, {
+  /** Signed for this one request to this one owner: never reused, valid nowhere else. */
+  private peerHeaders(req: IncomingMessage, target: ForwardTarget): Record<string, string> {
+    return this.deps.peerAuth.sign(target.id, {
       method: req.method ?? '',
       url: req.url ?? '',
     });

@@ -23,6 +23,7 @@ describe('loadNodeConfig', () => {
       advertiseUrl: 'http://127.0.0.1:3000',
       clusterSecret: 'a-long-enough-secret',
       allowedOrigins: [],
+      peerReplayCacheSize: 200_000,
       logLevel: 'info',
       logFormat: 'text',
       pingIntervalMs: 25000,
@@ -158,6 +159,15 @@ describe('loadNodeConfig', () => {
     const text = describeConfig(loadNodeConfig(VALID));
     expect(text).toContain('nodeId=node1');
     expect(text).not.toContain('a-long-enough-secret');
+  });
+
+  it('never shows the Redis password, when describing the config or a problem with it', () => {
+    const config = loadNodeConfig({ ...VALID, REDIS_URL: 'redis://:redis-pass-123@127.0.0.1:6390' });
+    expect(config.redisUrl).toBe('redis://:redis-pass-123@127.0.0.1:6390');
+    expect(describeConfig(config)).toContain('redisUrl=redis://:***@127.0.0.1:6390');
+    expect(describeConfig(config)).not.toContain('redis-pass-123');
+    const problems = problemsOf({ ...VALID, REDIS_URL: 'http://:redis-pass-123@127.0.0.1:6390' });
+    expect(problems).toEqual([expect.stringContaining('(got "http://:***@127.0.0.1:6390")')]);
   });
 
   it('checks the rule between variables only on values that were accepted', () => {

@@ -1,3 +1,4 @@
+import { redactedUrl } from '@app/redis';
 import { PROFILE_ONLY_DEFAULTS, PROFILE_SETTINGS, type ProfileOnlySettings } from './profiles.js';
 import type { Setting } from './setting-types.js';
 import { CROSS_FIELD_RULES, SETTINGS, type EnvSettings } from './settings.js';
@@ -59,7 +60,9 @@ function readSetting<T>(setting: Setting<T>, env: Env, readSoFar: Record<string,
 
 function given(env: Env, name: string): string {
   const value = env[name];
-  return value === undefined || value.trim() === '' ? 'it is not set' : `got ${JSON.stringify(value)}`;
+  return value === undefined || value.trim() === ''
+    ? 'it is not set'
+    : `got ${JSON.stringify(redactedUrl(value))}`;
 }
 
 const SECRET_KEYS = new Set(
@@ -68,10 +71,13 @@ const SECRET_KEYS = new Set(
     .map(([key]) => key),
 );
 
-/** Secrets are never logged; everything else is, to make a start-up traceable. */
+/**
+ * Secrets are never logged, nor passwords inside URLs (REDIS_URL); everything
+ * else is, to make a start-up traceable.
+ */
 export function describeConfig(config: NodeConfig): string {
   return Object.entries(config)
     .filter(([key]) => !SECRET_KEYS.has(key))
-    .map(([key, value]) => `${key}=${String(value)}`)
+    .map(([key, value]) => `${key}=${redactedUrl(String(value))}`)
     .join(' ');
 }

@@ -63,6 +63,13 @@ export const SETTINGS = {
     default: [],
     defaultText: 'none (same host only)',
   }),
+  peerReplayCacheSize: integer({
+    env: 'PEER_REPLAY_CACHE_SIZE',
+    help: 'peer signatures remembered against replay (about 30 s each); when full, forwarded requests are refused',
+    min: 1000,
+    max: 10_000_000,
+    default: 200_000,
+  }),
   logLevel: oneOf({
     env: 'LOG_LEVEL',
     help: 'least severe level logged',
