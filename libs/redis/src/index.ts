@@ -3,3 +3,5 @@ export * from './redis-options.js';
 export * from './redis.module.js';
 export * from './lua-script.js';
 export * from './message-subscriber.js';
+export * from './redis-failure.js';
+export * from './redis-memory.js';
