@@ -20,11 +20,13 @@ export interface TestCluster {
 export interface StartClusterOptions {
   nodes?: number;
   nodeEnv?: StartNodeOptions['env'];
+  /** More redis-server arguments (see startRedis). */
+  redisArgs?: string[];
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
 export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
-  const redis = await startRedis();
+  const redis = await startRedis({ args: options.redisArgs });
   const nodes: TestNode[] = [];
   let nginx: TestNginx | undefined;
   const stop = async (): Promise<void> => {

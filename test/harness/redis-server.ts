@@ -13,8 +13,18 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A real redis-server on a free loopback port, AOF on, data in a temp folder. */
-export async function startRedis(options: { port?: number; dataDir?: string } = {}): Promise<TestRedis> {
+export interface StartRedisOptions {
+  port?: number;
+  dataDir?: string;
+  /** More redis-server arguments, e.g. `['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']`. */
+  args?: string[];
+}
+
+/**
+ * A real redis-server on a free loopback port, AOF on, data in a temp folder.
+ * Stopped, it starts again with the same `port` and `dataDir` and keeps its data.
+ */
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('redis');
   const proc = new ManagedProcess('redis', 'redis-server', [
@@ -30,6 +40,7 @@ export async function startRedis(options: { port?: number; dataDir?: string } = 
     '',
     '--logfile',
     join(dataDir, 'redis.log'),
+    ...(options.args ?? []),
   ]);
   const url = `redis://127.0.0.1:${port}`;
   await waitForRedis(port, proc);
