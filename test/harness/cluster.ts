@@ -25,11 +25,17 @@ export interface StartClusterOptions {
   redisPassword?: string;
   /** Start Redis with TLS only; nodes reach it at `rediss://`, trusting the CA. @default plain TCP */
   redisTls?: TestCertificates;
+  /** More redis-server arguments (see startRedis). */
+  redisArgs?: string[];
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
 export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
-  const redis = await startRedis({ password: options.redisPassword, tls: options.redisTls });
+  const redis = await startRedis({
+    password: options.redisPassword,
+    tls: options.redisTls,
+    args: options.redisArgs,
+  });
   const nodes: TestNode[] = [];
   let nginx: TestNginx | undefined;
   const stop = async (): Promise<void> => {

@@ -24,9 +24,14 @@ export interface StartRedisOptions {
   password?: string;
   /** Serve TLS only, with these files; the URL is then `rediss://`. @default plain TCP */
   tls?: TestCertificates;
+  /** More redis-server arguments, e.g. `['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']`. */
+  args?: string[];
 }
 
-/** A real redis-server on a free loopback port, AOF on, data in a temp folder. */
+/**
+ * A real redis-server on a free loopback port, AOF on, data in a temp folder.
+ * Stopped, it starts again with the same `port` and `dataDir` and keeps its data.
+ */
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('redis');
@@ -56,6 +61,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     '--logfile',
     join(dataDir, 'redis.log'),
     ...(password === undefined ? [] : ['--requirepass', password]),
+    ...(options.args ?? []),
   ]);
   const scheme = tls === undefined ? 'redis' : 'rediss';
   const url = `${scheme}://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`;

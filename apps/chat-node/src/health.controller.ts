@@ -20,12 +20,17 @@ export class HealthController {
     return { status: 'ok', node: this.config.nodeId };
   }
 
-  /** Redis is reachable and the node is serving: safe to send clients here. */
+  /**
+   * Redis is reachable and takes writes, and the node is serving: safe to send
+   * clients here. Only probes read this (cluster.sh, tests, orchestrators); the
+   * ring does not: a node stays a member while its heartbeats reach Redis.
+   */
   @Get('readyz')
   async readyz(@Res() res: Response): Promise<void> {
     const problems: string[] = [];
     if (!this.state.serving) problems.push(this.state.shuttingDown ? 'shutting down' : 'starting');
     if (!this.redis.isReady() || !(await this.redis.ping())) problems.push('redis unreachable');
+    else if (await this.redis.storeFull()) problems.push('redis store full');
     const ready = problems.length === 0;
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: ready ? 'ready' : 'not ready',

@@ -52,6 +52,13 @@ export class ChatApp {
       if (event.room === this.active) this.renderActive();
       else if (event.recovered !== undefined) this.bumpUnread(event.room, event.messages.length);
     });
+    client.on('retrying', ({ clientMsgId, reason }) => {
+      const pending = this.pending.get(clientMsgId);
+      if (!pending || pending.state === 'failed') return;
+      pending.state = 'retrying';
+      pending.error = reason === 'unavailable' ? '(chat storage unavailable)' : '';
+      if (pending.room === this.active) this.renderActive();
+    });
     client.on('join', (event) => this.onPresence(event));
     client.on('leave', (event) => this.onPresence(event));
   }
@@ -73,6 +80,10 @@ export class ChatApp {
       if (!this.active || !input.value.trim()) return;
       this.send(this.active, input.value);
       input.value = '';
+    });
+    this.messages.onResend((clientMsgId) => {
+      const failed = this.pending.get(clientMsgId);
+      if (failed?.state === 'failed') this.send(failed.room, failed.text, clientMsgId);
     });
     this.messages.onLoadOlder(() => {
       const room = this.active;
@@ -114,8 +125,8 @@ export class ChatApp {
     void this.refreshRooms();
   }
 
-  private send(room: string, text: string): void {
-    const clientMsgId = newClientMsgId();
+  /** Sends `text`; again, with the same clientMsgId (stored once), for a failed one. */
+  private send(room: string, text: string, clientMsgId = newClientMsgId()): void {
     const pending: PendingMessage = { clientMsgId, room, text, state: 'pending' };
     this.pending.set(clientMsgId, pending);
     if (room === this.active) this.renderActive();

@@ -5,7 +5,9 @@ export interface PendingMessage {
   clientMsgId: string;
   room: string;
   text: string;
-  state: 'pending' | 'failed';
+  /** `retrying`: refused for now (e.g. the chat store is away) and going again by itself. */
+  state: 'pending' | 'retrying' | 'failed';
+  /** Why it is retrying, or why it failed. */
   error?: string;
 }
 
@@ -28,6 +30,15 @@ export class MessageList {
     this.older.addEventListener('click', handler);
   }
 
+  /** The user asks to send a failed message again. */
+  onResend(handler: (clientMsgId: string) => void): void {
+    this.list.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.resend');
+      const id = button?.closest<HTMLElement>('[data-pending]')?.dataset.pending;
+      if (id) handler(id);
+    });
+  }
+
   /** Draws a room from scratch (on switching rooms, or after older messages arrived). */
   render(
     messages: ChatMessageEvent[],
@@ -48,7 +59,7 @@ export class MessageList {
   /** Adds a live message without moving a reader who scrolled up. */
   append(message: ChatMessageEvent): void {
     const follow = this.nearBottom() || message.user === this.me;
-    const firstPending = this.list.querySelector('.pending, .failed');
+    const firstPending = this.list.querySelector('[data-pending]');
     this.list.insertBefore(this.messageItem(message), firstPending);
     if (follow) this.scrollToBottom();
     else this.jump.hidden = false;
@@ -70,7 +81,15 @@ export class MessageList {
   }
 
   private pendingItem(pending: PendingMessage): HTMLLIElement {
-    const state = pending.state === 'pending' ? 'sending…' : `not sent: ${pending.error ?? 'error'}`;
+    const state = {
+      pending: 'sending…',
+      retrying: `retrying… ${pending.error ?? ''}`.trim(),
+      failed: `not sent: ${pending.error ?? 'error'}`,
+    }[pending.state];
+    const resend =
+      pending.state === 'failed'
+        ? el('button', { className: 'resend', attrs: { type: 'button' } }, 'send again')
+        : null;
     return el(
       'li',
       { className: `message own ${pending.state}`, data: { pending: pending.clientMsgId } },
@@ -79,6 +98,7 @@ export class MessageList {
         {},
         el('span', { className: 'author' }, this.me),
         el('span', { className: 'state' }, state),
+        resend,
       ),
       el('div', { className: 'text' }, pending.text),
     );

@@ -7,7 +7,7 @@ import {
   type RequestOf,
 } from '@app/chat-protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChatClientCore } from './chat-client-core.js';
+import { ChatClientCore, type SendRetry } from './chat-client-core.js';
 import type { ChatConnection, ConnectionEventArgs } from './chat-connection.js';
 import { ChatRefusal } from './chat-refusal.js';
 import { TinyEmitter } from './tiny-emitter.js';
@@ -236,6 +236,89 @@ describe('ChatClientCore', () => {
         code: ErrorCode.NotMember,
         message: 'join room elsewhere first',
       });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(fake.sent(ChatEvent.ChatMessage)).toHaveLength(1);
+    });
+
+    it('retries a send refused as "unavailable" past maxAttempts, backing off to 8 s, until stored once', async () => {
+      const stored = new Map<string, string>();
+      let storeAway = true;
+      fake.handlers[ChatEvent.ChatMessage] = ({ clientMsgId }) => {
+        if (storeAway) return { error: 'chat storage unavailable, retrying', code: ErrorCode.Unavailable };
+        const id = stored.get(clientMsgId!) ?? `1000-${stored.size + 2}`;
+        stored.set(clientMsgId!, id);
+        return { ok: true, id };
+      };
+      const retries: SendRetry[] = [];
+      client.on('retrying', (retry) => retries.push(retry));
+      let outcome: string | Error | undefined;
+      const start = Date.now();
+      client.send('r', 'do not lose me', 'cid-1').then(
+        (id) => (outcome = id),
+        (error: Error) => (outcome = error),
+      );
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(outcome).toBeUndefined();
+      const times = fake.requests.filter((r) => r.event === ChatEvent.ChatMessage).map((r) => r.at - start);
+      expect(times.slice(0, 6)).toEqual([0, 500, 1500, 3500, 7500, 15_500]);
+      expect(times.length).toBeGreaterThan(10);
+      expect(retries.at(-1)).toMatchObject({
+        clientMsgId: 'cid-1',
+        reason: ErrorCode.Unavailable,
+        delayMs: 8000,
+      });
+      storeAway = false;
+      await vi.advanceTimersByTimeAsync(8000);
+      expect(outcome).toBe('1000-2');
+      expect(new Set(fake.sent(ChatEvent.ChatMessage).map((p) => JSON.stringify(p))).size).toBe(1);
+      expect(stored.size).toBe(1);
+    });
+
+    it('stores the messages typed while the store was away once each, in the order typed', async () => {
+      const stored: string[] = [];
+      let storeAway = true;
+      fake.handlers[ChatEvent.ChatMessage] = ({ message }) => {
+        if (storeAway) return { error: 'chat storage unavailable, retrying', code: ErrorCode.Unavailable };
+        if (!stored.includes(message)) stored.push(message);
+        return { ok: true, id: `1000-${stored.indexOf(message) + 2}` };
+      };
+      const typed = ['one', 'two', 'three', 'four'];
+      const sends: Array<Promise<string>> = [];
+      // Typed 7 s apart, each on its own back-off, 'two' would try again just before 'one'.
+      for (const text of typed) {
+        sends.push(client.send('r', text));
+        await vi.advanceTimersByTimeAsync(text === 'one' ? 7000 : 100);
+      }
+      await vi.advanceTimersByTimeAsync(30_000 - 7300);
+      storeAway = false;
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(await Promise.all(sends)).toEqual(['1000-2', '1000-3', '1000-4', '1000-5']);
+      expect(stored).toEqual(typed);
+      // Waiting behind the first, the others were not sent again on their own.
+      const tries = fake.sent(ChatEvent.ChatMessage) as Array<{ message: string }>;
+      const triesOf = (text: string): number => tries.filter((t) => t.message === text).length;
+      expect(triesOf('four')).toBeLessThanOrEqual(triesOf('one'));
+    });
+
+    it('still gives up on unanswered tries after refusals of an absent store', async () => {
+      const answers: Array<AnswerOf<typeof ChatEvent.ChatMessage> | undefined> = Array.from(
+        { length: 6 },
+        () => ({ error: 'chat storage unavailable, retrying', code: ErrorCode.Unavailable }),
+      );
+      fake.handlers[ChatEvent.ChatMessage] = () => answers.shift();
+      const sent = client.send('r', 'hello');
+      const outcome = expect(sent).rejects.toThrow(/not stored after 10 tries: no answer/);
+      await vi.advanceTimersByTimeAsync(200_000);
+      await outcome;
+    });
+
+    it('rejects a send refused as "store_full" at once, with that code', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = () => ({
+        error: 'chat storage is full: nothing was stored until an operator frees space',
+        code: ErrorCode.StoreFull,
+      });
+      const sent = client.send('r', 'hello');
+      await expect(sent).rejects.toMatchObject({ code: ErrorCode.StoreFull });
       await vi.advanceTimersByTimeAsync(60_000);
       expect(fake.sent(ChatEvent.ChatMessage)).toHaveLength(1);
     });

@@ -1,6 +1,7 @@
 import {
   ChatEvent,
   compareMessageIds,
+  ErrorCode,
   type AnswerOf,
   type ChatMessageEvent,
   type ClientEventName,
@@ -25,7 +26,12 @@ export interface ChatClientOptions {
   transports?: Array<'polling' | 'websocket'>;
   /** A request without an answer after this long counts as failed. @default 5000 */
   ackTimeoutMs?: number;
-  /** Back-off and bound of the retries of a send and of a gap's history fetch. @default RETRY_DEFAULTS */
+  /**
+   * Back-off and bound of the retries of a send and of a gap's history fetch.
+   * A send refused as `unavailable` (the chat store is away) is retried with this
+   * back-off but without the bound, for as long as the connection lasts.
+   * @default RETRY_DEFAULTS
+   */
   retry?: RetryPolicyOptions;
 }
 
@@ -54,10 +60,25 @@ export interface ChatClientEvents {
   status: [ConnectionStatus];
   session: [SessionEvent];
   /**
+   * A send is not stored yet and goes again, with the same clientMsgId, in about
+   * `delayMs` (right after an earlier message of its room that also waits).
+   */
+  retrying: [SendRetry];
+  /**
    * What no caller awaits failed: a refusal of an event sent without an ack
    * (a ChatRefusal), a failed connect, a gap given up on after its retries.
    */
   error: [Error];
+}
+
+export interface SendRetry {
+  room: string;
+  clientMsgId: string;
+  /** The refusal's code (`unavailable`: the chat store is away), or 'no answer'. */
+  reason: ErrorCode | 'no answer';
+  /** Tries so far on this connection. */
+  attempts: number;
+  delayMs: number;
 }
 
 interface PendingSend {
@@ -69,6 +90,8 @@ interface PendingSend {
   inFlight: boolean;
   /** Tries on the current connection. */
   attempts: number;
+  /** Of those, the ones refused as `unavailable`: they count toward no bound. */
+  storeAway: number;
   retry?: ReturnType<typeof setTimeout>;
 }
 
@@ -130,7 +153,9 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
    * Sends a message; resolves with its id once stored. Survives reconnects: an
    * unacknowledged send goes again with the same clientMsgId after each
    * reconnect, and with back-off on a live connection until the retry policy
-   * gives up. A UI may pass its own clientMsgId to match the echo with what it
+   * gives up (never while the server says the store is away, `unavailable`).
+   * Rejects with a ChatRefusal for a refusal retrying cannot mend (e.g.
+   * `store_full`, `not_member`). A UI may pass its own clientMsgId to match the echo with what it
    * shows as pending.
    */
   send(room: string, message: string, clientMsgId = newClientMsgId()): Promise<string> {
@@ -143,6 +168,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
         reject,
         inFlight: false,
         attempts: 0,
+        storeAway: 0,
       };
       this.outbox.set(pending.clientMsgId, pending);
       this.transmit(pending);
@@ -198,6 +224,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
         this.cancel(pending.retry);
         pending.retry = undefined;
         pending.attempts = 0;
+        pending.storeAway = 0;
         this.transmit(pending);
       }
     });
@@ -289,6 +316,8 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
 
   private transmit(pending: PendingSend): void {
     if (!this.connection.connected || pending.inFlight || pending.retry) return;
+    // A room's messages are stored in the order they were typed: none overtakes one that waits.
+    if (this.waitingBefore(pending)) return;
     pending.inFlight = true;
     pending.attempts += 1;
     const payload = { room: pending.room, message: pending.message, clientMsgId: pending.clientMsgId };
@@ -307,22 +336,46 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     if (!this.outbox.has(pending.clientMsgId)) return;
     if (answer && !('error' in answer)) return this.settle(pending, answer.id);
     if (answer && !isTransient(answer.code)) return this.settle(pending, new ChatRefusal(answer));
-    // No answer, or nothing stored for now (rate limit, a failing node): again, later.
-    const delay = this.retry.delayAfter(pending.attempts);
-    if (delay === undefined) {
+    // No answer, or nothing stored for now (rate limit, the store away): again, later.
+    // The store away is no fault of the message: those tries count toward no bound,
+    // so the text waits for Redis as long as the connection lasts.
+    if (answer?.code === ErrorCode.Unavailable) pending.storeAway += 1;
+    if (this.retry.exhausted(pending.attempts - pending.storeAway)) {
       const why = answer ? answer.error : 'no answer';
       return this.settle(pending, new Error(`message not stored after ${pending.attempts} tries: ${why}`));
     }
-    pending.retry = this.later(delay, () => {
-      pending.retry = undefined;
-      this.transmit(pending);
-    });
+    const ahead = this.waitingBefore(pending);
+    // Behind a waiting message of its room, it goes right after that one's next try.
+    const delayMs = this.retry.backoff((ahead ?? pending).attempts);
+    if (!ahead) {
+      pending.retry = this.later(delayMs, () => {
+        pending.retry = undefined;
+        this.transmitRoom(pending.room);
+      });
+    }
+    const { room, clientMsgId, attempts } = pending;
+    this.emit('retrying', { room, clientMsgId, reason: answer?.code ?? 'no answer', attempts, delayMs });
+  }
+
+  /** The first earlier send of the same room that is waiting (not in flight), if any. */
+  private waitingBefore(pending: PendingSend): PendingSend | undefined {
+    for (const other of this.outbox.values()) {
+      if (other === pending) return undefined;
+      if (other.room === pending.room && !other.inFlight) return other;
+    }
+    return undefined;
+  }
+
+  /** Sends a room's waiting messages, in order. */
+  private transmitRoom(room: string): void {
+    for (const pending of this.outbox.values()) if (pending.room === room) this.transmit(pending);
   }
 
   private settle(pending: PendingSend, outcome: string | Error): void {
     this.outbox.delete(pending.clientMsgId);
     if (typeof outcome === 'string') pending.resolve(outcome);
     else pending.reject(outcome);
+    this.transmitRoom(pending.room);
   }
 
   private async request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<AnswerOf<E>> {

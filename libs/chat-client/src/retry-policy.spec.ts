@@ -12,4 +12,10 @@ describe('RetryPolicy', () => {
     const policy = new RetryPolicy({ initialDelayMs: 100, factor: 3, maxDelayMs: 500, maxAttempts: 4 });
     expect([1, 2, 3, 4].map((n) => policy.delayAfter(n))).toEqual([100, 300, 500, undefined]);
   });
+
+  it('backs off without a bound for what must not be given up', () => {
+    const policy = new RetryPolicy({ maxAttempts: 2 });
+    expect([1, 2, 3, 10, 100].map((n) => policy.backoff(n))).toEqual([500, 1000, 2000, 8000, 8000]);
+    expect([1, 2].map((n) => policy.exhausted(n))).toEqual([false, true]);
+  });
 });

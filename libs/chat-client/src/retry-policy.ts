@@ -27,8 +27,17 @@ export class RetryPolicy {
 
   /** The wait after failed attempt number `attempt` (1 for the first), or undefined: give up. */
   delayAfter(attempt: number): number | undefined {
-    const { initialDelayMs, factor, maxDelayMs, maxAttempts } = this.options;
-    if (attempt >= maxAttempts) return undefined;
-    return Math.min(initialDelayMs * factor ** (attempt - 1), maxDelayMs);
+    return this.exhausted(attempt) ? undefined : this.backoff(attempt);
+  }
+
+  /** The wait after failed attempt number `attempt`, however many there were. */
+  backoff(attempt: number): number {
+    const { initialDelayMs, factor, maxDelayMs } = this.options;
+    return Math.min(initialDelayMs * factor ** (Math.max(attempt, 1) - 1), maxDelayMs);
+  }
+
+  /** `attempts` failed tries use up the bound. */
+  exhausted(attempts: number): boolean {
+    return attempts >= this.options.maxAttempts;
   }
 }

@@ -13,8 +13,20 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** The request needs a room the connection has not joined. */
   NotMember: 'not_member',
-  /** The server failed (e.g. Redis did not answer): nothing was stored, try again. */
+  /**
+   * The chat store (Redis) is unreachable or did not answer in time: nothing new was
+   * stored; the very same request may succeed once it is back. The client helper
+   * retries a send refused so, with the same clientMsgId, for as long as it is connected.
+   */
   Unavailable: 'unavailable',
+  /**
+   * The chat store is full (Redis at its `maxmemory`, which never drops stored
+   * messages): nothing was stored, and nothing will be until an operator frees room.
+   * Not retried by the client helper: the caller decides (the UI offers a resend).
+   */
+  StoreFull: 'store_full',
+  /** The server failed in a way that trying again will not mend (a bug): see the node's log. */
+  Internal: 'internal',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -27,6 +27,7 @@ import {
 } from './chat-validation.js';
 import type { Presence } from './presence.js';
 import type { RoomFanout } from './room-fanout.js';
+import { RequestFailures } from './request-failures.js';
 import type { RoomHistory } from './room-history.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -66,6 +67,7 @@ function isAck(value: unknown): value is AnyAck {
  */
 export class ChatService {
   private namespace!: ChatNamespace;
+  private readonly failures = new RequestFailures();
 
   constructor(
     private readonly options: ResolvedChatOptions,
@@ -125,10 +127,8 @@ export class ChatService {
       const error = `rate limit exceeded: at most ${ratePerSecond} events/s (burst ${rateBurst})`;
       return this.refuse(socket, ack, name, { error, code: ErrorCode.RateLimited });
     }
-    handler(socket, payload, ack).catch((error: Error) => {
-      this.log.error(`${name} from ${socket.data.user} failed: ${error.message}`);
-      const refusal: Refusal = { error: 'internal error, try again', code: ErrorCode.Unavailable };
-      ack?.(refusal);
+    handler(socket, payload, ack).catch((error: unknown) => {
+      ack?.(this.failures.refusalFor(name, socket.data.user, error, this.log));
     });
   }
 

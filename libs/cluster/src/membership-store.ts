@@ -15,8 +15,12 @@ import type { Member } from './member.js';
  *
  * KEYS: members zset, member-info hash, epoch
  * ARGV: id, sealed record, ttl ms, instance, pins key prefix, record to replace ('' for none)
+ *
+ * `allow-oom`: a Redis full of messages (at `maxmemory`, `noeviction`) refuses
+ * writes, and without the flag this renewal too: every node would drop out of
+ * the ring. The renewal rewrites a few fixed-size entries; it may not be refused.
  */
-const HEARTBEAT_SCRIPT = new LuaScript(`
+const HEARTBEAT_SCRIPT = new LuaScript(`#!lua flags=allow-oom
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])

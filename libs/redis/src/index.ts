@@ -4,3 +4,5 @@ export * from './redis.module.js';
 export * from './lua-script.js';
 export * from './redacted-url.js';
 export * from './message-subscriber.js';
+export * from './redis-failure.js';
+export * from './redis-memory.js';

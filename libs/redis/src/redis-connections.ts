@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { LogThrottle, type Log } from '@app/logging';
 import { redactedUrl } from './redacted-url.js';
+import { parseMemoryInfo, refusesWrites } from './redis-memory.js';
 import { REDIS_DEFAULTS, type RedisConnectionsOptions } from './redis-options.js';
 
 type Role = 'command' | 'pub' | 'sub' | 'events';
@@ -48,17 +49,18 @@ export class RedisConnections {
   /** Round trip to Redis, bounded: used by readiness checks. */
   async ping(timeoutMs = 1000): Promise<boolean> {
     if (this.command.status !== 'ready') return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.command.ping().then((answer) => answer === 'PONG'), timeout]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = await bounded(this.command.ping(), timeoutMs);
+    return answer === 'PONG';
+  }
+
+  /**
+   * Redis is at its `maxmemory` and refuses writes (see refusesWrites); false when
+   * it accepts them or does not answer within `timeoutMs`. Used by readiness checks.
+   */
+  async storeFull(timeoutMs = 1000): Promise<boolean> {
+    if (this.command.status !== 'ready') return false;
+    const info = await bounded(this.command.info('memory'), timeoutMs);
+    return info !== undefined && refusesWrites(parseMemoryInfo(info));
   }
 
   /** Polite QUIT on each connection, then a hard disconnect for any that hang. */
@@ -81,8 +83,13 @@ export class RedisConnections {
       connectionName: `${this.options.clientName ?? REDIS_DEFAULTS.clientName}:${role}`,
       connectTimeout: this.options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, maxDelay),
-      // Fail commands quickly while Redis is away instead of queueing them forever.
+      // Fail commands quickly while Redis is away instead of queueing them forever:
+      // a command waits at most 3 reconnect attempts, or the command timeout.
       maxRetriesPerRequest: 2,
+      // Only on the command connection: subscribers wait on purpose.
+      ...(role === 'command'
+        ? { commandTimeout: this.options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs }
+        : {}),
       lazyConnect: false,
     });
     client.on('ready', () => this.log.info(`${role} connection ready (${redactedUrl(this.options.url)})`));
@@ -112,6 +119,21 @@ function hidePassword(error: Error): void {
   const { command } = error as Error & { command?: { name?: string; args?: unknown[] } };
   if (!command?.args || !['hello', 'auth'].includes(String(command.name).toLowerCase())) return;
   command.args = command.args.map((arg, i) => (i === 0 && command.name !== 'auth' ? arg : '***'));
+}
+
+/** The promise's value, or undefined if it fails or takes longer than `timeoutMs`. */
+async function bounded<T>(promise: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -7,10 +7,18 @@ export interface RedisConnectionsOptions {
   connectTimeoutMs?: number;
   /** Longest pause between reconnect attempts. @default 2000 */
   maxReconnectDelayMs?: number;
+  /**
+   * A command on the command connection without an answer after this long fails
+   * (a paused or cut-off Redis would otherwise hold it forever). Below the client
+   * helper's ack timeout (5 s), so a refused send reaches the client as a refusal.
+   * @default 2000
+   */
+  commandTimeoutMs?: number;
 }
 
 export const REDIS_DEFAULTS = {
   clientName: 'ringchat',
   connectTimeoutMs: 3000,
   maxReconnectDelayMs: 2000,
+  commandTimeoutMs: 2000,
 } as const;
