@@ -55,7 +55,7 @@ describe('bounds and authorization on three nodes', () => {
     nodes: 3,
     nodeEnv: {
       LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_SEC: '5',
+      RATE_LIMIT_PER_SEC: '2',
       ROOMS_PER_CONNECTION: '20',
       ROOMS_PAGE_MAX: '10',
       HISTORY_ANSWER_MAX_MESSAGES: '25',
