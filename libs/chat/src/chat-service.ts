@@ -27,6 +27,7 @@ import {
   checkUser,
 } from './chat-validation.js';
 import type { Presence } from './presence.js';
+import { admissionRefusal } from './room-admission.js';
 import type { RoomFanout } from './room-fanout.js';
 import type { AnswerLimits, RoomHistory } from './room-history.js';
 import { SerialQueue } from './serial-queue.js';
@@ -191,7 +192,7 @@ export class ChatService {
     const room = checkRoomRequest(payload);
     if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room);
     if (!socket.data.rooms.has(room.value)) {
-      const refusal = this.mayEnter(socket, [room.value]);
+      const refusal = admissionRefusal(socket.data.rooms, [room.value], this.options.roomsPerConnection);
       if (refusal) return this.refuse(socket, ack, ChatEvent.JoinRoom, refusal);
       await this.enter(socket, room.value, null);
     }
@@ -256,9 +257,10 @@ export class ChatService {
     const checked = checkResume(payload);
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked);
     const entering = Object.entries(checked.value).filter(([room]) => !socket.data.rooms.has(room));
-    const refusal = this.mayEnter(
-      socket,
+    const refusal = admissionRefusal(
+      socket.data.rooms,
       entering.map(([room]) => room),
+      this.options.roomsPerConnection,
     );
     if (refusal) return this.refuse(socket, ack, ChatEvent.Resume, refusal);
     if (entering.length > paid) socket.data.bucket.charge(entering.length - paid);
@@ -306,22 +308,6 @@ export class ChatService {
   /** Delivers a stored message to this node's members of its room. */
   deliverLocally(message: ChatMessageEvent): void {
     this.namespace.local.to(message.room).emit(ChatEvent.ChatMessage, message);
-  }
-
-  /**
-   * Why the connection may not enter these rooms, if it may not: every way into
-   * a room (join, resume, the handshake's resume) asks here first. The
-   * identity's room rules belong here too.
-   */
-  private mayEnter(socket: ChatSocket, rooms: string[]): Refusal | undefined {
-    const max = this.options.roomsPerConnection;
-    if (socket.data.rooms.size + rooms.length > max) {
-      return {
-        error: `at most ${max} rooms per connection: leave one first`,
-        code: ErrorCode.TooManyRooms,
-      };
-    }
-    return undefined;
   }
 
   /** What one history answer may hold: `limit` messages at most, and the byte bound. */
