@@ -5,6 +5,7 @@ import type { TaggedLogger } from '@app/logging';
 import { RedisModule } from '@app/redis';
 import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
 import { NodeState } from './node-state.js';
@@ -27,6 +28,11 @@ export class ChatNodeModule {
               messageMaxLength: config.messageMaxLength,
               ratePerSecond: config.ratePerSecond,
               rateBurst: config.rateBurst,
+              messageMaxBytes: config.messageMaxBytes,
+              historyMaxPage: config.historyAnswerMaxMessages,
+              historyAnswerMaxBytes: config.historyAnswerMaxBytes,
+              roomsPerConnection: config.roomsPerConnection,
+              roomsPageMax: config.roomsPageMax,
             },
             logger,
           );
@@ -52,6 +58,7 @@ export class ChatNodeModule {
         ...bridges,
         { provide: NODE_CONFIG, useValue: config },
         { provide: NodeState, useValue: state },
+        { provide: EventLoopLag, useFactory: () => new EventLoopLag().start() },
       ],
     };
   }

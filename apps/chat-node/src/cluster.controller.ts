@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ClusterView } from '@app/cluster';
+import { EventLoopLag, type EventLoopLagReport } from './event-loop-lag.js';
 import { NodeState } from './node-state.js';
 
 export interface ClusterReport {
@@ -12,6 +13,8 @@ export interface ClusterReport {
   /** Pinned sessions known cluster-wide (those reachable over HTTP). */
   pins: number;
   leaving: boolean;
+  /** How late this node's event loop has run lately. */
+  eventLoopLag: EventLoopLagReport;
 }
 
 /** The cluster as this node sees it: for people, the UI and the tests. */
@@ -20,6 +23,7 @@ export class ClusterController {
   constructor(
     @Inject(ClusterView) private readonly cluster: ClusterView,
     @Inject(NodeState) private readonly state: NodeState,
+    @Inject(EventLoopLag) private readonly lag: EventLoopLag,
   ) {}
 
   @Get('cluster')
@@ -39,6 +43,7 @@ export class ClusterController {
       sessions: this.state.localSessions(),
       pins: this.cluster.pins.size,
       leaving: this.cluster.isLeaving,
+      eventLoopLag: this.lag.report(),
     };
   }
 }

@@ -144,6 +144,38 @@ describe('ChatClientCore', () => {
       expect(ids()).toEqual(['1000-1', '1000-2', '1000-3', '1000-4']);
     });
 
+    it('follows the continuations of a replay cut short, holding live messages until the end', async () => {
+      // The server answers two messages at a time: 4-5, then 6 (the end).
+      fake.handlers[ChatEvent.History] = ({ room, after }) => {
+        const from = Number(after!.split('-')[1]) + 1;
+        const messages = [from, from + 1].filter((seq) => seq <= 6).map((seq) => message('r', seq));
+        const next = messages.at(-1)!.id;
+        return { ok: true, room, messages, more: true, recovered: true, ...(from + 1 < 6 ? { next } : {}) };
+      };
+      const shown: string[] = [];
+      client.on('message', (m) => shown.push(m.id));
+      fake.drop();
+      fake.connect();
+      const replay = [message('r', 2), message('r', 3)];
+      fake.fire(ChatEvent.History, {
+        room: 'r',
+        messages: replay,
+        more: true,
+        recovered: true,
+        next: '1000-3',
+      });
+      // A live message arrives while the rest is fetched: it waits its turn.
+      fake.fire(ChatEvent.ChatMessage, message('r', 7, 6));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(fake.sent(ChatEvent.History)).toEqual([
+        { room: 'r', after: '1000-3' },
+        { room: 'r', after: '1000-5' },
+      ]);
+      expect(ids()).toEqual(['1000-1', '1000-2', '1000-3', '1000-4', '1000-5', '1000-6', '1000-7']);
+      expect(shown).toEqual(['1000-4', '1000-5', '1000-6', '1000-7']);
+      expect(client.rooms.get('r')!.gap).toBe(false);
+    });
+
     it('retries with back-off, at most maxAttempts times, then shows the gap and says so', async () => {
       fake.handlers[ChatEvent.History] = () => undefined;
       const start = Date.now();

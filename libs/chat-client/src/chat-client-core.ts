@@ -10,6 +10,8 @@ import {
   type RequestOf,
   type ResumeRooms,
   type RoomEvent,
+  type RoomsEvent,
+  type RoomsRequest,
   type RoomSummary,
   type SessionEvent,
 } from '@app/chat-protocol';
@@ -110,6 +112,8 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   private readonly ackTimeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Rooms whose missed messages are being fetched. */
+  private readonly healing = new Set<RoomView>();
 
   /** `createConnection` opens the connection: socket.io's, or a fake in a spec. */
   constructor(
@@ -194,10 +198,17 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     return answer.members;
   }
 
+  /** The first page of the room directory (rooms with members, by name). */
   async listRooms(): Promise<RoomSummary[]> {
-    const answer = await this.request(ChatEvent.Rooms, {});
+    return (await this.roomsPage()).rooms;
+  }
+
+  /** A page of the room directory; pass the answer's `next` as `cursor` for the following one. */
+  async roomsPage(request: RoomsRequest = {}): Promise<RoomsEvent> {
+    const answer = await this.request(ChatEvent.Rooms, request);
     if ('error' in answer) throw new ChatRefusal(answer);
-    return answer.rooms;
+    const { rooms, next } = answer;
+    return next === undefined ? { rooms } : { rooms, next };
   }
 
   close(): void {
@@ -251,6 +262,12 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     if (event.recovered === undefined && view.lastId === null) view.more = event.more;
     for (const message of event.messages) this.append(view, message);
     this.emit('history', event);
+    if (event.next !== undefined) {
+      // A replay cut short by the server's limits: live messages wait for the rest.
+      view.held ??= [];
+      this.startHealing(view);
+      return;
+    }
     // A replay after a reconnect also fills any gap being healed.
     if (event.recovered !== undefined) this.releaseHeld(view);
   }
@@ -266,27 +283,37 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     if (isNewer && view.lastId !== null && message.prev !== undefined && message.prev !== view.lastId) {
       // The message before this one never arrived: fetch what is missing first.
       view.held = [message];
-      void this.healGap(view, view.lastId);
+      this.startHealing(view);
       return;
     }
     if (this.append(view, message)) this.emit('message', message);
   }
 
+  private startHealing(view: RoomView): void {
+    if (this.healing.has(view)) return;
+    this.healing.add(view);
+    void this.healGap(view).finally(() => this.healing.delete(view));
+  }
+
   /**
-   * Asks for everything after the last message seen, then releases the held
+   * Asks for everything after the last message seen, following the server's
+   * continuations (an answer holds a bounded part), then releases the held
    * ones; retries with back-off while connected. Disconnected, it stops: the
    * resume after the reconnect fills the gap. Out of retries, it shows the gap.
    */
-  private async healGap(view: RoomView, after: string): Promise<void> {
+  private async healGap(view: RoomView): Promise<void> {
     const healing = (): boolean => view.held !== null && this.rooms.get(view.room) === view;
     for (let attempt = 1; healing() && this.connection.connected; attempt++) {
+      const after = view.lastId;
+      if (after === null) return this.releaseHeld(view);
       const answer = await this.request(ChatEvent.History, { room: view.room, after }).catch(() => undefined);
       if (!healing()) return;
       if (answer && !('error' in answer)) {
         if (answer.recovered === false) view.gap = true;
         for (const message of answer.messages) if (this.append(view, message)) this.emit('message', message);
-        this.releaseHeld(view);
-        return;
+        if (answer.next === undefined || answer.messages.length === 0) return this.releaseHeld(view);
+        attempt = 0;
+        continue;
       }
       const delay = answer && !isTransient(answer.code) ? undefined : this.retry.delayAfter(attempt);
       if (delay === undefined) {

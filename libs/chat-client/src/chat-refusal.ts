@@ -13,5 +13,5 @@ export class ChatRefusal extends Error {
 
 /** Refusals after which nothing was done and the very same request may succeed later. */
 export function isTransient(code: ErrorCode): boolean {
-  return code === ErrorCode.RateLimited || code === ErrorCode.Unavailable;
+  return code === ErrorCode.RateLimited || code === ErrorCode.Unavailable || code === ErrorCode.Busy;
 }

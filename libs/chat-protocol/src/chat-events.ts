@@ -8,6 +8,7 @@ import type {
   RoomEvent,
   RoomRequest,
   RoomsEvent,
+  RoomsRequest,
   SessionEvent,
 } from './chat-payloads.js';
 import type { ErrorEvent, Refusal } from './error-codes.js';
@@ -61,7 +62,7 @@ export interface ClientToServerEvents {
   [ChatEvent.History]: (request: HistoryRequest, ack: (answer: ChatAck<HistoryEvent>) => void) => void;
   [ChatEvent.Resume]: (request: ResumeRequest, ack: (answer: ChatAck<ResumeAnswer>) => void) => void;
   [ChatEvent.Members]: (request: RoomRequest, ack: (answer: ChatAck<MembersEvent>) => void) => void;
-  [ChatEvent.Rooms]: (request: Record<string, never>, ack: (answer: ChatAck<RoomsEvent>) => void) => void;
+  [ChatEvent.Rooms]: (request: RoomsRequest, ack: (answer: ChatAck<RoomsEvent>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -31,6 +31,11 @@ export interface HistoryEvent {
   more: boolean;
   /** Present on a resume or an `after` request. */
   recovered?: boolean;
+  /**
+   * A replay cut short by the answer's limits (count or bytes): the rest
+   * follows `history {room, after: next}`, which may itself carry `next`.
+   */
+  next?: string;
 }
 
 export interface Member {
@@ -49,8 +54,18 @@ export interface RoomSummary {
   members: number;
 }
 
+/** One page of the room directory (rooms with members, by name). */
 export interface RoomsEvent {
   rooms: RoomSummary[];
+  /** More rooms follow: pass this as `cursor` for the next page. */
+  next?: string;
+}
+
+/** `rooms`: a page of the directory, after `cursor` (the previous page's `next`). */
+export interface RoomsRequest {
+  cursor?: string;
+  /** Rooms in the page, at most the server's page limit (its default). */
+  limit?: number;
 }
 
 /** Sent once on connect, so a client (and a test) can see where it lives. */

@@ -13,6 +13,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** The request needs a room the connection has not joined. */
   NotMember: 'not_member',
+  /** The connection is in as many rooms as it may be: leave one first. */
+  TooManyRooms: 'too_many_rooms',
+  /** The connection has as many requests waiting as it may: wait for their answers. */
+  Busy: 'busy',
   /**
    * The chat store (Redis) is unreachable or did not answer in time: nothing new was
    * stored; the very same request may succeed once it is back. The client helper

@@ -8,9 +8,14 @@ export const chatKeys = {
     `ringchat:room:{${room}}:dedup:${user}:${clientMsgId}`,
   presence: (room: string) => `ringchat:room:{${room}}:presence`,
   presenceByNode: (room: string) => `ringchat:room:{${room}}:presence-by-node`,
-  nodeRooms: (node: string) => `ringchat:node:${node}:rooms`,
+  /** Per node: room → this node's connections in it; a room leaves when its count does. */
+  nodeRooms: (node: string) => `ringchat:node:${node}:room-connections`,
+  /** Room → members (users present), for rooms with members only. */
   roomMembers: 'ringchat:room-members',
-  roomNames: 'ringchat:room-names',
+  /** The rooms with members, by name (a sorted set, all scores 0): the `rooms` directory. */
+  roomDirectory: 'ringchat:room-directory',
+  /** Registries of earlier versions, which never shrank: removed at start. */
+  legacyRegistries: (node: string) => ['ringchat:room-names', `ringchat:node:${node}:rooms`],
   /** Every appended message is published here, in stream order. */
   messageChannel: 'ringchat:messages',
 } as const;

@@ -3,31 +3,54 @@ export interface ChatOptions {
   nodeId: string;
   /** Messages in a room's first history page (on join). @default 50 */
   historyPageSize?: number;
-  /** Largest page a `history` request may ask for. @default 200 */
+  /** Most messages in one history page or replay (a `history` answer, or the history of a join or resume). @default 200 */
   historyMaxPage?: number;
+  /**
+   * Most bytes of message text and names in one history page or replay; the
+   * first message always fits, so an answer is never empty while some remain.
+   * @default 262144
+   */
+  historyAnswerMaxBytes?: number;
   /** Messages kept per room (approximately: Redis trims whole blocks). @default 1000 */
   retentionMaxMessages?: number;
   /** Also drop messages older than this; 0 keeps them until the length limit. @default 0 */
   retentionMaxAgeMs?: number;
   /** Longest message text, in characters. @default 2000 */
   messageMaxLength?: number;
+  /** Longest message text, in UTF-8 bytes (a character may be many). @default 16384 */
+  messageMaxBytes?: number;
   /** How long a clientMsgId is remembered for de-duplication. @default 600 */
   dedupTtlSeconds?: number;
-  /** Sustained events per second per connection. @default 20 */
+  /** Sustained events per second per connection; a resume costs one per room. @default 20 */
   ratePerSecond?: number;
   /** Events a connection may send in a burst. @default 40 */
   rateBurst?: number;
+  /** Rooms one connection may be in at once. @default 50 */
+  roomsPerConnection?: number;
+  /** Most rooms in one page of the `rooms` directory. @default 100 */
+  roomsPageMax?: number;
+  /**
+   * Room operations and reads (join, leave, resume, history, members, rooms) of
+   * one connection run one at a time; this many may wait behind the running one.
+   * @default 8
+   */
+  requestQueueMax?: number;
 }
 
 export const CHAT_DEFAULTS = {
   historyPageSize: 50,
   historyMaxPage: 200,
+  historyAnswerMaxBytes: 262_144,
   retentionMaxMessages: 1000,
   retentionMaxAgeMs: 0,
   messageMaxLength: 2000,
+  messageMaxBytes: 16_384,
   dedupTtlSeconds: 600,
   ratePerSecond: 20,
   rateBurst: 40,
+  roomsPerConnection: 50,
+  roomsPageMax: 100,
+  requestQueueMax: 8,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

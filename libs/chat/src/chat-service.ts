@@ -23,12 +23,15 @@ import {
   checkHistoryRequest,
   checkResume,
   checkRoomRequest,
+  checkRoomsRequest,
   checkUser,
 } from './chat-validation.js';
 import type { Presence } from './presence.js';
+import { admissionRefusal } from './room-admission.js';
 import type { RoomFanout } from './room-fanout.js';
 import { RequestFailures } from './request-failures.js';
-import type { RoomHistory } from './room-history.js';
+import type { AnswerLimits, RoomHistory } from './room-history.js';
+import { SerialQueue } from './serial-queue.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** What the chat keeps on each socket. */
@@ -37,6 +40,8 @@ export interface ChatSocketData {
   /** Rooms joined or being joined: the rooms this connection may post to. */
   rooms: Set<string>;
   bucket: TokenBucket;
+  /** Room operations and reads, one at a time (see QUEUED_EVENTS). */
+  queue: SerialQueue;
 }
 /** Nodes exchange no events of their own through the adapter. */
 type NoInterServerEvents = Record<string, never>;
@@ -59,6 +64,20 @@ type AnyAck = (answer: object) => void;
 function isAck(value: unknown): value is AnyAck {
   return typeof value === 'function';
 }
+
+/**
+ * Events that read or change rooms in Redis: each connection's run one at a
+ * time, in order, so one client has at most one such request in flight however
+ * fast it sends them. Sends are not queued: they are small and bounded by size.
+ */
+const QUEUED_EVENTS: ReadonlySet<string> = new Set([
+  ChatEvent.JoinRoom,
+  ChatEvent.LeaveRoom,
+  ChatEvent.History,
+  ChatEvent.Resume,
+  ChatEvent.Members,
+  ChatEvent.Rooms,
+]);
 
 /**
  * The chat protocol on one node: membership, messages, history, resume and
@@ -84,6 +103,7 @@ export class ChatService {
   /** Starts receiving room messages; clears presence a previous run of this node left behind. */
   async start(): Promise<void> {
     await this.fanout.start((message) => this.deliverLocally(message));
+    await this.presence.removeLegacyRegistries(this.options.nodeId);
     await this.onNodeGone(this.options.nodeId);
   }
 
@@ -94,6 +114,7 @@ export class ChatService {
     socket.data.user = user.value;
     socket.data.rooms = new Set();
     socket.data.bucket = new TokenBucket(this.options.ratePerSecond, this.options.rateBurst);
+    socket.data.queue = new SerialQueue(this.options.requestQueueMax);
     return undefined;
   }
 
@@ -101,9 +122,16 @@ export class ChatService {
     const session: SessionEvent = { user: socket.data.user, node: this.options.nodeId, sid };
     socket.emit(ChatEvent.Session, session);
     socket.use((packet) => this.dispatch(socket, packet));
-    // A reconnecting client may name its rooms and last ids in the handshake.
+    // A reconnecting client may name its rooms and last ids in the handshake;
+    // queued first, so what it asks next waits for its rooms. It pays per room.
     const resume = socket.handshake.auth?.rooms;
-    if (resume !== undefined) await this.resume(socket, { rooms: resume }, undefined);
+    if (resume === undefined) return;
+    socket.data.queue.push(() =>
+      this.resume(socket, { rooms: resume }, undefined, 0).catch((error: Error) => {
+        this.log.error(`resume of ${socket.data.user} at connect failed: ${error.message}`);
+        socket.disconnect(true);
+      }),
+    );
   }
 
   /**
@@ -127,9 +155,17 @@ export class ChatService {
       const error = `rate limit exceeded: at most ${ratePerSecond} events/s (burst ${rateBurst})`;
       return this.refuse(socket, ack, name, { error, code: ErrorCode.RateLimited });
     }
-    handler(socket, payload, ack).catch((error: unknown) => {
-      ack?.(this.failures.refusalFor(name, socket.data.user, error, this.log));
-    });
+    const run = (): Promise<void> =>
+      handler(socket, payload, ack).catch((error: unknown) => {
+        ack?.(this.failures.refusalFor(name, socket.data.user, error, this.log));
+      });
+    if (!QUEUED_EVENTS.has(name)) return void run();
+    // A queued request of a connection that has gone does nothing: its rooms are left already.
+    const queued = socket.data.queue.push(() => (socket.connected ? run() : Promise.resolve()));
+    if (!queued) {
+      const error = `too many requests waiting: at most ${this.options.requestQueueMax} behind the one running`;
+      this.refuse(socket, ack, name, { error, code: ErrorCode.Busy });
+    }
   }
 
   private readonly handlers = new Map<
@@ -140,9 +176,10 @@ export class ChatService {
     [ChatEvent.LeaveRoom, (socket, payload, ack) => this.leave(socket, payload, ack)],
     [ChatEvent.ChatMessage, (socket, payload, ack) => this.send(socket, payload, ack)],
     [ChatEvent.History, (socket, payload, ack) => this.olderPage(socket, payload, ack)],
-    [ChatEvent.Resume, (socket, payload, ack) => this.resume(socket, payload, ack)],
+    // The event's own token paid for one room.
+    [ChatEvent.Resume, (socket, payload, ack) => this.resume(socket, payload, ack, 1)],
     [ChatEvent.Members, (socket, payload, ack) => this.members(socket, payload, ack)],
-    [ChatEvent.Rooms, (socket, _payload, ack) => this.rooms(socket, ack)],
+    [ChatEvent.Rooms, (socket, payload, ack) => this.rooms(socket, payload, ack)],
   ]);
 
   async onDisconnect(socket: ChatSocket): Promise<void> {
@@ -154,7 +191,11 @@ export class ChatService {
   async join(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
     const room = checkRoomRequest(payload);
     if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room);
-    if (!socket.data.rooms.has(room.value)) await this.enter(socket, room.value, null);
+    if (!socket.data.rooms.has(room.value)) {
+      const refusal = admissionRefusal(socket.data.rooms, [room.value], this.options.roomsPerConnection);
+      if (refusal) return this.refuse(socket, ack, ChatEvent.JoinRoom, refusal);
+      await this.enter(socket, room.value, null);
+    }
     ack?.({ ok: true });
   }
 
@@ -170,7 +211,10 @@ export class ChatService {
   }
 
   async send(socket: ChatSocket, payload: unknown, ack: Ack<SendAnswer>): Promise<void> {
-    const checked = checkChatMessage(payload, this.options.messageMaxLength);
+    const checked = checkChatMessage(payload, {
+      maxLength: this.options.messageMaxLength,
+      maxBytes: this.options.messageMaxBytes,
+    });
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.ChatMessage, checked);
     const { room, message, clientMsgId } = checked.value;
     if (!socket.data.rooms.has(room))
@@ -192,39 +236,63 @@ export class ChatService {
     if (!socket.data.rooms.has(room)) {
       return this.refuse(socket, ack, ChatEvent.History, notMember(`join room ${room} first`));
     }
+    const limits = this.answerLimits(limit);
     let event: HistoryEvent;
     if (after) {
-      const replay = await this.history.after(room, after, this.options.retentionMaxMessages);
+      const replay = await this.history.after(room, after, limits);
       event = { room, messages: replay.messages, more: true, recovered: replay.recovered };
+      if (replay.more) event.next = replay.messages.at(-1)!.id;
     } else {
-      event = { room, ...(await this.history.page(room, limit, before)) };
+      event = { room, ...(await this.history.page(room, limits, before)) };
     }
     if (ack) ack({ ok: true, ...event });
     else socket.emit(ChatEvent.History, event);
   }
 
-  async resume(socket: ChatSocket, payload: unknown, ack: Ack<ResumeAnswer>): Promise<void> {
+  /**
+   * Re-joins rooms from their last ids. Costs a rate-limit token per room
+   * entered (`paid` were paid already): a resume is that many joins.
+   */
+  async resume(socket: ChatSocket, payload: unknown, ack: Ack<ResumeAnswer>, paid: number): Promise<void> {
     const checked = checkResume(payload);
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked);
+    const entering = Object.entries(checked.value).filter(([room]) => !socket.data.rooms.has(room));
+    const refusal = admissionRefusal(
+      socket.data.rooms,
+      entering.map(([room]) => room),
+      this.options.roomsPerConnection,
+    );
+    if (refusal) return this.refuse(socket, ack, ChatEvent.Resume, refusal);
+    if (entering.length > paid) socket.data.bucket.charge(entering.length - paid);
     const recovered: Record<string, boolean> = {};
-    for (const [room, lastId] of Object.entries(checked.value)) {
+    for (const [room, lastId] of entering) {
       if (!socket.data.rooms.has(room)) recovered[room] = await this.enter(socket, room, lastId);
     }
     ack?.({ ok: true, recovered });
   }
 
+  /** Who is in a room: for its members only. */
   async members(socket: ChatSocket, payload: unknown, ack: Ack<MembersEvent>): Promise<void> {
     const room = checkRoomRequest(payload);
     if (!room.ok) return this.refuse(socket, ack, ChatEvent.Members, room);
+    if (!socket.data.rooms.has(room.value)) {
+      return this.refuse(socket, ack, ChatEvent.Members, notMember(`join room ${room.value} first`));
+    }
     const event: MembersEvent = { room: room.value, members: await this.presence.members(room.value) };
     if (ack) ack({ ok: true, ...event });
     else socket.emit(ChatEvent.Members, event);
   }
 
-  async rooms(socket: ChatSocket, ack: Ack<RoomsEvent>): Promise<void> {
-    const rooms = await this.presence.rooms();
-    if (ack) ack({ ok: true, rooms });
-    else socket.emit(ChatEvent.Rooms, { rooms });
+  /**
+   * The room directory, public to every connection: names and member counts
+   * of the rooms with members, by name, a page at a time.
+   */
+  async rooms(socket: ChatSocket, payload: unknown, ack: Ack<RoomsEvent>): Promise<void> {
+    const request = checkRoomsRequest(payload, this.options.roomsPageMax);
+    if (!request.ok) return this.refuse(socket, ack, ChatEvent.Rooms, request);
+    const event = await this.presence.rooms(request.value.limit, request.value.cursor);
+    if (ack) ack({ ok: true, ...event });
+    else socket.emit(ChatEvent.Rooms, event);
   }
 
   /** A node left the cluster (or this one restarted): its users leave every view. */
@@ -240,6 +308,14 @@ export class ChatService {
   /** Delivers a stored message to this node's members of its room. */
   deliverLocally(message: ChatMessageEvent): void {
     this.namespace.local.to(message.room).emit(ChatEvent.ChatMessage, message);
+  }
+
+  /** What one history answer may hold: `limit` messages at most, and the byte bound. */
+  private answerLimits(limit = this.options.historyMaxPage): AnswerLimits {
+    return {
+      maxMessages: Math.min(limit, this.options.historyMaxPage),
+      maxBytes: this.options.historyAnswerMaxBytes,
+    };
   }
 
   /**
@@ -266,14 +342,14 @@ export class ChatService {
     try {
       let event: HistoryEvent;
       let last: string;
-      const replay = lastId
-        ? await this.history.after(room, lastId, this.options.retentionMaxMessages)
-        : undefined;
+      const replay = lastId ? await this.history.after(room, lastId, this.answerLimits()) : undefined;
       if (replay?.recovered) {
         event = { room, messages: replay.messages, more: true, recovered: true };
         last = replay.messages.at(-1)?.id ?? lastId!;
+        // Cut short by the answer's limits: the client fetches the rest from here.
+        if (replay.more) event.next = last;
       } else {
-        const page = await this.history.page(room, this.options.historyPageSize);
+        const page = await this.history.page(room, this.answerLimits(this.options.historyPageSize));
         event = { room, ...page, ...(replay ? { recovered: false } : {}) };
         last = page.messages.at(-1)?.id ?? '0-0';
       }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkChatMessage, checkRoom, checkRoomRequest, checkUser } from './chat-validation.js';
+import {
+  checkChatMessage,
+  checkHistoryRequest,
+  checkRoom,
+  checkRoomRequest,
+  checkRoomsRequest,
+  checkUser,
+} from './chat-validation.js';
 
-const checkChatMessage_ = (payload: unknown) => checkChatMessage(payload, 2000);
+const checkChatMessage_ = (payload: unknown) =>
+  checkChatMessage(payload, { maxLength: 2000, maxBytes: 16_384 });
 
 describe('chat validation', () => {
   it('accepts ordinary users and trims them', () => {
@@ -42,5 +50,39 @@ describe('chat validation', () => {
     expect(checkChatMessage_({ room: 'a', message: 'x'.repeat(2001) }).ok).toBe(false);
     expect(checkChatMessage_({ message: 'hi' }).ok).toBe(false);
     expect(checkChatMessage_(null).ok).toBe(false);
+  });
+
+  it('bounds a message in bytes as well as characters', () => {
+    // One character of 32,001 bytes: a letter and 16,000 combining marks.
+    const tower = 'a' + '\u0301'.repeat(16_000);
+    expect(checkChatMessage_({ room: 'a', message: 'x'.repeat(2000) }).ok).toBe(true);
+    expect(checkChatMessage_({ room: 'a', message: tower })).toMatchObject({
+      ok: false,
+      code: 'too_large',
+      error: 'message must be at most 16384 bytes (UTF-8)',
+    });
+    // 4,096 four-byte characters fit exactly.
+    expect(
+      checkChatMessage({ room: 'a', message: '🚀'.repeat(4096) }, { maxLength: 5000, maxBytes: 16_384 }).ok,
+    ).toBe(true);
+  });
+
+  it('pages the room directory with a cursor, at most the server limit', () => {
+    expect(checkRoomsRequest(undefined, 100)).toEqual({ ok: true, value: { limit: 100 } });
+    expect(checkRoomsRequest({}, 100)).toEqual({ ok: true, value: { limit: 100 } });
+    expect(checkRoomsRequest({ cursor: 'lobby', limit: 5000 }, 100)).toEqual({
+      ok: true,
+      value: { cursor: 'lobby', limit: 100 },
+    });
+    expect(checkRoomsRequest({ cursor: '<x>' }, 100).ok).toBe(false);
+    expect(checkRoomsRequest({ limit: 0 }, 100).ok).toBe(false);
+  });
+
+  it('lets a catch-up ask for the most an answer holds, a page for the page size', () => {
+    expect(checkHistoryRequest({ room: 'a', after: '1-0' }, 50, 200)).toMatchObject({
+      value: { limit: 200 },
+    });
+    expect(checkHistoryRequest({ room: 'a' }, 50, 200)).toMatchObject({ value: { limit: 50 } });
+    expect(checkHistoryRequest({ room: 'a', limit: 1e6 }, 50, 200)).toMatchObject({ value: { limit: 200 } });
   });
 });

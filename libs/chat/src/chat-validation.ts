@@ -66,12 +66,24 @@ export function checkRoomRequest(payload: unknown): Checked<string> {
   return checkRoom(payload.room);
 }
 
-export function checkChatMessage(payload: unknown, maxLength: number): Checked<ChatMessageRequest> {
+/** Limits of one message: user-perceived characters, and UTF-8 bytes (a character may be thousands). */
+export interface MessageLimits {
+  maxLength: number;
+  maxBytes: number;
+}
+
+export function checkChatMessage(
+  payload: unknown,
+  { maxLength, maxBytes }: MessageLimits,
+): Checked<ChatMessageRequest> {
   if (!isRecord(payload)) return fail('expected an object {room, message, clientMsgId?}');
   const room = checkRoom(payload.room);
   if (!room.ok) return room;
   const { message, clientMsgId } = payload;
   if (typeof message !== 'string' || message.trim() === '') return fail('message must be a non-empty string');
+  // Bytes first: cheap, and it bounds the work of counting characters.
+  if (Buffer.byteLength(message, 'utf8') > maxBytes)
+    return fail(`message must be at most ${maxBytes} bytes (UTF-8)`, ErrorCode.TooLarge);
   if (!fitsLength(message, maxLength))
     return fail(`message must be at most ${maxLength} characters`, ErrorCode.TooLarge);
   if (
@@ -83,6 +95,27 @@ export function checkChatMessage(payload: unknown, maxLength: number): Checked<C
     return fail(`clientMsgId must be 1-${CHAT_LIMITS.clientMsgIdMaxLength} characters of A-Z a-z 0-9 _ -`);
   }
   return { ok: true, value: { room: room.value, message, clientMsgId } };
+}
+
+function isLimit(limit: unknown): limit is number | undefined {
+  return limit === undefined || (typeof limit === 'number' && Number.isInteger(limit) && limit >= 1);
+}
+
+/** A checked `rooms` request: a page of at most `limit` rooms named after `cursor`. */
+export interface RoomsQuery {
+  cursor?: string;
+  limit: number;
+}
+
+/** `rooms` takes no payload, `{}`, or `{cursor?, limit?}`; the limit is cut to `maxLimit`. */
+export function checkRoomsRequest(payload: unknown, maxLimit: number): Checked<RoomsQuery> {
+  if (payload === undefined) return { ok: true, value: { limit: maxLimit } };
+  if (!isRecord(payload)) return fail('expected an object {cursor?, limit?}');
+  const { cursor, limit } = payload;
+  const room = cursor === undefined ? undefined : checkRoom(cursor);
+  if (room && !room.ok) return fail('cursor must be a room name');
+  if (!isLimit(limit)) return fail('limit must be a positive whole number');
+  return { ok: true, value: { cursor: room?.value, limit: Math.min(limit ?? maxLimit, maxLimit) } };
 }
 
 /** A checked `history` request, its limit resolved. */
@@ -107,13 +140,10 @@ export function checkHistoryRequest(
   if (before !== undefined && !isStreamId(before)) return fail('before must be a message id');
   if (after !== undefined && !isStreamId(after)) return fail('after must be a message id');
   if (before !== undefined && after !== undefined) return fail('give before or after, not both');
-  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
-    return fail('limit must be a positive whole number');
-  }
-  return {
-    ok: true,
-    value: { room: room.value, before, after, limit: Math.min(limit ?? defaultLimit, maxLimit) },
-  };
+  if (!isLimit(limit)) return fail('limit must be a positive whole number');
+  // A catch-up wants everything, in as few answers as the limits allow.
+  const wanted = limit ?? (after ? maxLimit : defaultLimit);
+  return { ok: true, value: { room: room.value, before, after, limit: Math.min(wanted, maxLimit) } };
 }
 
 /** `{rooms: {room: lastId | null}}`, from a `resume` event or the handshake auth. */

@@ -1,23 +1,24 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { Member, RoomSummary } from '@app/chat-protocol';
+import type { Member, RoomsEvent } from '@app/chat-protocol';
 
 /*
  * Per room: `presence` maps user → {n (connections), node, since}; `presence-by-node`
  * maps "node\nuser" → connections on that node, so a dead node's share can be
- * removed. Per node, the rooms it has entries in. Globally, room → member count.
- * A user is a member while n > 0: two tabs make one member until both leave.
+ * removed. Per node, room → its connections there. Globally, room → member count
+ * and the directory of rooms by name. A user is a member while n > 0: two tabs make
+ * one member until both leave. Every registry drops a room when its count reaches 0,
+ * so they hold what is in use now, never every name ever used.
  */
 
 /**
- * KEYS: presence, by-node, node rooms, room members, room names.
+ * KEYS: presence, by-node, node rooms, room members, room directory.
  * ARGV: room, user, node, now. Returns 1 if newly present.
  */
 const JOIN_SCRIPT = new LuaScript(`
 redis.call('HINCRBY', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 1)
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('SADD', KEYS[5], ARGV[1])
+redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
 local raw = redis.call('HGET', KEYS[1], ARGV[2])
 if raw then
   local entry = cjson.decode(raw)
@@ -27,6 +28,7 @@ if raw then
 end
 redis.call('HSET', KEYS[1], ARGV[2], cjson.encode({n = 1, node = ARGV[3], since = tonumber(ARGV[4])}))
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+redis.call('ZADD', KEYS[5], 0, ARGV[1])
 return 1
 `);
 
@@ -36,6 +38,7 @@ local field = ARGV[3] .. '\\n' .. ARGV[2]
 local here = tonumber(redis.call('HGET', KEYS[2], field) or '0')
 if here <= 0 then return -1 end
 if here == 1 then redis.call('HDEL', KEYS[2], field) else redis.call('HINCRBY', KEYS[2], field, -1) end
+if redis.call('HINCRBY', KEYS[3], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
 local raw = redis.call('HGET', KEYS[1], ARGV[2])
 if not raw then return -1 end
 local entry = cjson.decode(raw)
@@ -45,19 +48,22 @@ if entry.n > 0 then
   return 0
 end
 redis.call('HDEL', KEYS[1], ARGV[2])
-if redis.call('HINCRBY', KEYS[4], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[4], ARGV[1]) end
+if redis.call('HINCRBY', KEYS[4], ARGV[1], -1) <= 0 then
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  redis.call('ZREM', KEYS[5], ARGV[1])
+end
 return 1
 `);
 
 /**
  * Removes every entry of a node (it crashed, or restarted with stale entries).
- * KEYS: node rooms, room members. ARGV: node, key prefix.
+ * KEYS: node rooms, room members, room directory. ARGV: node, key prefix.
  * Returns {room, user, room, user, ...} for users no longer present anywhere.
  */
 const DROP_NODE_SCRIPT = new LuaScript(`
 local gone = {}
 local dead = ARGV[1]
-for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+for _, room in ipairs(redis.call('HKEYS', KEYS[1])) do
   local presence = ARGV[2] .. '{' .. room .. '}:presence'
   local byNode = presence .. '-by-node'
   local fields = redis.call('HGETALL', byNode)
@@ -81,7 +87,10 @@ for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
         redis.call('HSET', presence, user, cjson.encode(entry))
       else
         redis.call('HDEL', presence, user)
-        if redis.call('HINCRBY', KEYS[2], room, -1) <= 0 then redis.call('HDEL', KEYS[2], room) end
+        if redis.call('HINCRBY', KEYS[2], room, -1) <= 0 then
+          redis.call('HDEL', KEYS[2], room)
+          redis.call('ZREM', KEYS[3], room)
+        end
         table.insert(gone, room)
         table.insert(gone, user)
       end
@@ -119,7 +128,7 @@ export class Presence {
       chatKeys.presenceByNode(room),
       chatKeys.nodeRooms(node),
       chatKeys.roomMembers,
-      chatKeys.roomNames,
+      chatKeys.roomDirectory,
     ];
     return script.run<number>(this.redis, keys, [room, user, node, ...extra]);
   }
@@ -128,7 +137,7 @@ export class Presence {
   async dropNode(node: string): Promise<Array<{ room: string; user: string }>> {
     const flat = await DROP_NODE_SCRIPT.run<string[]>(
       this.redis,
-      [chatKeys.nodeRooms(node), chatKeys.roomMembers],
+      [chatKeys.nodeRooms(node), chatKeys.roomMembers, chatKeys.roomDirectory],
       [node, 'ringchat:room:'],
     );
     const gone: Array<{ room: string; user: string }> = [];
@@ -146,15 +155,27 @@ export class Presence {
       .sort((a, b) => a.since - b.since || a.user.localeCompare(b.user));
   }
 
-  /** Rooms that have had members or messages, busiest first. */
-  async rooms(limit = 200): Promise<RoomSummary[]> {
-    const [names, counts] = await Promise.all([
-      this.redis.smembers(chatKeys.roomNames),
-      this.redis.hgetall(chatKeys.roomMembers),
-    ]);
-    return names
-      .map((room) => ({ room, members: Number(counts[room] ?? 0) }))
-      .sort((a, b) => b.members - a.members || a.room.localeCompare(b.room))
-      .slice(0, limit);
+  /**
+   * One page of the rooms with members, by name, after `cursor`: at most
+   * `limit` rooms, whatever the number of rooms (one range read and one HMGET).
+   */
+  async rooms(limit: number, cursor?: string): Promise<RoomsEvent> {
+    const names = await this.redis.zrangebylex(
+      chatKeys.roomDirectory,
+      cursor === undefined ? '-' : `(${cursor}`,
+      '+',
+      'LIMIT',
+      0,
+      limit + 1,
+    );
+    const page = names.slice(0, limit);
+    const counts = page.length > 0 ? await this.redis.hmget(chatKeys.roomMembers, ...page) : [];
+    const rooms = page.map((room, i) => ({ room, members: Number(counts[i] ?? 0) }));
+    return names.length > limit ? { rooms, next: page[page.length - 1] } : { rooms };
+  }
+
+  /** Removes the registries of earlier versions, which grew with every room name ever used. */
+  async removeLegacyRegistries(node: string): Promise<void> {
+    await this.redis.unlink(...chatKeys.legacyRegistries(node));
   }
 }

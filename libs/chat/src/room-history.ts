@@ -37,11 +37,38 @@ return {id, 0}
 `);
 
 /**
- * The messages after `lastId`, or word that some of them were trimmed away.
- * KEYS: stream. ARGV: lastId, cap. Returns {recovered (0|1), entries}.
+ * Reads entries of KEYS[1] from `from` towards `to` (XRANGE or XREVRANGE, by
+ * `cmd`) until `count` entries or `maxBytes` (ids, field names and values; the
+ * first entry always fits). In small chunks, so a cut answer copies little
+ * more than it returns. Returns the entries and 1 if more remain, else 0.
  */
-const AFTER_SCRIPT = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, {}} end
+const COLLECT = `
+local function collect(cmd, from, to, count, maxBytes)
+  local out, bytes = {}, 0
+  while #out < count do
+    local want = math.min(count - #out, 10)
+    local chunk = redis.call(cmd, KEYS[1], from, to, 'COUNT', want)
+    for _, entry in ipairs(chunk) do
+      local size = #entry[1]
+      for _, value in ipairs(entry[2]) do size = size + #value end
+      if #out > 0 and bytes + size > maxBytes then return out, 1 end
+      out[#out + 1] = entry
+      bytes = bytes + size
+    end
+    if #chunk < want then return out, 0 end
+    from = '(' .. chunk[#chunk][1]
+  end
+  return out, #redis.call(cmd, KEYS[1], from, to, 'COUNT', 1)
+end
+`;
+
+/**
+ * The messages after `lastId`, as many as the limits allow, or word that some
+ * of them were trimmed away.
+ * KEYS: stream. ARGV: lastId, count, max bytes. Returns {recovered (0|1), entries, more (0|1)}.
+ */
+const AFTER_SCRIPT = new LuaScript(`${COLLECT}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, {}, 0} end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local deleted = '0-0'
 for i = 1, #info, 2 do
@@ -53,10 +80,18 @@ local function parse(id)
 end
 local lms, lseq = parse(ARGV[1])
 local dms, dseq = parse(deleted)
-if dms > lms or (dms == lms and dseq > lseq) then return {0, {}} end
-local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]) + 1)
-if #entries > tonumber(ARGV[2]) then return {0, {}} end
-return {1, entries}
+if dms > lms or (dms == lms and dseq > lseq) then return {0, {}, 0} end
+local entries, more = collect('XRANGE', '(' .. ARGV[1], '+', tonumber(ARGV[2]), tonumber(ARGV[3]))
+return {1, entries, more}
+`);
+
+/**
+ * The newest messages before `from` ('+': the newest of all), newest first.
+ * KEYS: stream. ARGV: from, count, max bytes. Returns {entries, more (0|1)}.
+ */
+const PAGE_SCRIPT = new LuaScript(`${COLLECT}
+local entries, more = collect('XREVRANGE', ARGV[1], '-', tonumber(ARGV[2]), tonumber(ARGV[3]))
+return {entries, more}
 `);
 
 type StreamEntry = [id: string, fields: string[]];
@@ -76,6 +111,19 @@ export interface RetentionOptions {
 }
 
 export interface Page {
+  messages: ChatMessageEvent[];
+  more: boolean;
+}
+
+/** What one answer may hold: messages, and bytes of their ids, names and texts. */
+export interface AnswerLimits {
+  maxMessages: number;
+  maxBytes: number;
+}
+
+/** The messages after an id: `more` if the limits cut them short. */
+export interface Replay {
+  recovered: boolean;
   messages: ChatMessageEvent[];
   more: boolean;
 }
@@ -108,36 +156,31 @@ export class RoomHistory {
     return { id, duplicate: duplicate === 1 };
   }
 
-  /** The newest `limit` messages (before `beforeId` if given), oldest first. */
-  async page(room: string, limit: number, beforeId?: string): Promise<Page> {
-    const end = beforeId ? `(${beforeId}` : '+';
-    const entries = (await this.redis.xrevrange(
-      chatKeys.stream(room),
-      end,
-      '-',
-      'COUNT',
-      limit + 1,
-    )) as StreamEntry[];
-    const more = entries.length > limit;
-    const messages = entries
-      .slice(0, limit)
-      .reverse()
-      .map((entry) => toMessage(room, entry));
-    return { messages, more };
-  }
-
-  /** Everything after `lastId`, oldest first, or `recovered: false` if part of it is gone. */
-  async after(
-    room: string,
-    lastId: string,
-    cap: number,
-  ): Promise<{ recovered: boolean; messages: ChatMessageEvent[] }> {
-    const [recovered, entries] = await AFTER_SCRIPT.run<[number, StreamEntry[]]>(
+  /** The newest messages (before `beforeId` if given) that fit `limits`, oldest first. */
+  async page(room: string, limits: AnswerLimits, beforeId?: string): Promise<Page> {
+    const [entries, more] = await PAGE_SCRIPT.run<[StreamEntry[], number]>(
       this.redis,
       [chatKeys.stream(room)],
-      [lastId, cap],
+      [beforeId ? `(${beforeId}` : '+', limits.maxMessages, limits.maxBytes],
     );
-    return { recovered: recovered === 1, messages: entries.map((entry) => toMessage(room, entry)) };
+    return { messages: entries.reverse().map((entry) => toMessage(room, entry)), more: more === 1 };
+  }
+
+  /**
+   * The messages after `lastId` that fit `limits`, oldest first, or
+   * `recovered: false` if some of them are gone (trimmed by retention).
+   */
+  async after(room: string, lastId: string, limits: AnswerLimits): Promise<Replay> {
+    const [recovered, entries, more] = await AFTER_SCRIPT.run<[number, StreamEntry[], number]>(
+      this.redis,
+      [chatKeys.stream(room)],
+      [lastId, limits.maxMessages, limits.maxBytes],
+    );
+    return {
+      recovered: recovered === 1,
+      messages: entries.map((entry) => toMessage(room, entry)),
+      more: more === 1,
+    };
   }
 }
 

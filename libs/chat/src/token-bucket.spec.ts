@@ -20,3 +20,14 @@ describe('TokenBucket', () => {
     expect(later).toBe(40);
   });
 });
+
+describe('TokenBucket.charge', () => {
+  it('goes into debt, which later events wait out', () => {
+    const bucket = new TokenBucket(20, 40, 0);
+    expect(bucket.take(0)).toBe(true);
+    bucket.charge(49, 0);
+    // 39 - 49 = -10 tokens: refused until 11 have refilled (550 ms at 20/s).
+    expect(bucket.take(500)).toBe(false);
+    expect(bucket.take(560)).toBe(true);
+  });
+});

@@ -42,6 +42,11 @@ describe('loadNodeConfig', () => {
       messageMaxLength: 2000,
       ratePerSecond: 20,
       rateBurst: 40,
+      messageMaxBytes: 16_384,
+      historyAnswerMaxMessages: 200,
+      historyAnswerMaxBytes: 262_144,
+      roomsPerConnection: 50,
+      roomsPageMax: 100,
     });
   });
 

@@ -179,6 +179,41 @@ export const SETTINGS = {
     max: 100_000,
     default: 40,
   }),
+  messageMaxBytes: integer({
+    env: 'MESSAGE_MAX_BYTES',
+    help: 'longest message, in UTF-8 bytes (as well as MESSAGE_MAX_LENGTH characters)',
+    min: 16,
+    max: 1_000_000,
+    default: 16_384,
+  }),
+  historyAnswerMaxMessages: integer({
+    env: 'HISTORY_ANSWER_MAX_MESSAGES',
+    help: 'most messages in one history page or replay; the rest follows a continuation',
+    min: 1,
+    max: 10_000,
+    default: 200,
+  }),
+  historyAnswerMaxBytes: integer({
+    env: 'HISTORY_ANSWER_MAX_BYTES',
+    help: 'most bytes of messages in one history page or replay (at least one message is sent)',
+    min: 1024,
+    max: 100_000_000,
+    default: 262_144,
+  }),
+  roomsPerConnection: integer({
+    env: 'ROOMS_PER_CONNECTION',
+    help: 'rooms one connection may be in at once',
+    min: 1,
+    max: 10_000,
+    default: 50,
+  }),
+  roomsPageMax: integer({
+    env: 'ROOMS_PAGE_MAX',
+    help: 'most rooms in one page of the rooms directory',
+    min: 1,
+    max: 10_000,
+    default: 100,
+  }),
 };
 
 /** The values the variables give, before a profile applies. */
