@@ -7,6 +7,7 @@ import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
+import { identityResolverOf } from './identity-source.js';
 import { NodeState } from './node-state.js';
 import { ProtocolTestModule } from './protocol-test/protocol-test.module.js';
 import { NODE_CONFIG } from './tokens.js';
@@ -29,6 +30,7 @@ export class ChatNodeModule {
               rateBurst: config.rateBurst,
             },
             logger,
+            identityResolverOf(config),
           );
     const bridges = config.profile === 'protocol-test' ? [] : [ChatClusterBridge];
     return {

@@ -15,6 +15,12 @@ export const ErrorCode = {
   NotMember: 'not_member',
   /** The server failed (e.g. Redis did not answer): nothing was stored, try again. */
   Unavailable: 'unavailable',
+  /** The handshake's or refresh's token is missing, malformed, or fails verification. */
+  InvalidToken: 'invalid_token',
+  /** The token has expired: get a fresh one and connect (or refresh) with it. */
+  TokenExpired: 'token_expired',
+  /** The identity may not do this: e.g. the token's `rooms` claim does not allow the room. */
+  Forbidden: 'forbidden',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -17,6 +17,8 @@ export interface ChatOptions {
   ratePerSecond?: number;
   /** Events a connection may send in a burst. @default 40 */
   rateBurst?: number;
+  /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
+  tokenWarnLeadMs?: number;
 }
 
 export const CHAT_DEFAULTS = {
@@ -28,6 +30,7 @@ export const CHAT_DEFAULTS = {
   dedupTtlSeconds: 600,
   ratePerSecond: 20,
   rateBurst: 40,
+  tokenWarnLeadMs: 60_000,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

@@ -41,6 +41,12 @@ describe('loadNodeConfig', () => {
       messageMaxLength: 2000,
       ratePerSecond: 20,
       rateBurst: 40,
+      authMode: 'guest',
+      authJwtSecret: '',
+      authJwtPublicKey: '',
+      authJwksUrl: '',
+      authJwtIssuer: '',
+      authJwtAudience: '',
     });
   });
 
