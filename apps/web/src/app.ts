@@ -17,21 +17,27 @@ export class ChatApp {
   private readonly pending = new Map<string, PendingMessage>();
   private readonly labels = new ParticipantLabels();
 
-  constructor(
-    private readonly me: string,
-    transports: Transport[] | undefined,
-  ) {
+  /** `signIn`: a nickname (guest mode) or a token (jwt mode, which names the user). */
+  constructor(signIn: { nickname: string } | { token: string }, transports: Transport[] | undefined) {
     // The guest token stays in this browser: the next visit is the same guest, not a namesake.
-    this.client = new RingchatClient({
-      url: '',
-      user: me,
-      transports,
-      guestToken: remembered.guestToken(),
-      onGuestToken: (token) => remembered.setGuestToken(token),
-    });
-    this.messages = new MessageList(me, () => this.client.session?.userId, this.labels);
+    this.client = new RingchatClient(
+      'token' in signIn
+        ? { url: '', transports, getToken: () => signIn.token }
+        : {
+            url: '',
+            user: signIn.nickname,
+            transports,
+            guestToken: remembered.guestToken(),
+            onGuestToken: (token) => remembered.setGuestToken(token),
+          },
+    );
+    this.messages = new MessageList(
+      () => this.client.user,
+      () => this.client.session?.userId,
+      this.labels,
+    );
     this.cluster = new ClusterPanel(() => this.client.session?.node);
-    byId('me').textContent = `signed in as ${me}`;
+    byId('me').textContent = 'nickname' in signIn ? `signed in as ${signIn.nickname}` : 'signing in…';
     this.wireClient();
     this.wireForms();
   }

@@ -18,9 +18,9 @@ export class MessageList {
   private readonly older = byId<HTMLButtonElement>('load-older');
   private readonly gapNote = byId('gap-note');
 
-  /** `me`: the display name; `myId`: the identity, once the server said it. */
+  /** `me`: the display name, `myId` the identity, as the server last said them. */
   constructor(
-    private readonly me: string,
+    private readonly me: () => string,
     private readonly myId: () => string | undefined,
     private readonly labels: ParticipantLabels,
   ) {
@@ -91,7 +91,7 @@ export class MessageList {
       el(
         'header',
         {},
-        el('span', { className: 'author' }, this.me),
+        el('span', { className: 'author' }, this.me()),
         el('span', { className: 'state' }, state),
       ),
       el('div', { className: 'text' }, pending.text),

@@ -323,6 +323,16 @@ describe('ChatClientCore identity', () => {
     client.close();
   });
 
+  it('sends no refresh when getToken has nothing newer', async () => {
+    const client = connectWith({ getToken: () => 'the-only-token' });
+    expect(await handshake()).toMatchObject({ token: 'the-only-token' });
+    fake.connect();
+    fake.fire(ChatEvent.TokenExpiring, { expiresAt: 5000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.sent(ChatEvent.RefreshToken)).toEqual([]);
+    client.close();
+  });
+
   it('reports a refused refresh as an error', async () => {
     const client = connectWith({ getToken: () => 'stale' });
     const errors: Error[] = [];

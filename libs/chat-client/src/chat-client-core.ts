@@ -102,6 +102,8 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Guest mode: what the server issued, presented on every reconnect. */
   private guestToken?: string;
+  /** jwt mode: the token last given to the server. */
+  private token?: string;
 
   /** `createConnection` opens the connection: socket.io's, or a fake in a spec. */
   constructor(
@@ -129,7 +131,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     const auth: ChatAuth = { rooms: this.resumeRooms() };
     if (this.options.user !== undefined) auth.user = this.options.user;
     if (this.guestToken) auth.guest = this.guestToken;
-    if (this.options.getToken) auth.token = await this.options.getToken();
+    if (this.options.getToken) auth.token = this.token = await this.options.getToken();
     return auth;
   }
 
@@ -139,6 +141,9 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     if (!getToken) return;
     try {
       const token = await getToken();
+      // The same token again would change nothing: the server closes the connection at its expiry.
+      if (token === this.token) return;
+      this.token = token;
       const answer = await this.request(ChatEvent.RefreshToken, { token });
       if ('error' in answer) throw new ChatRefusal(answer, ChatEvent.RefreshToken);
       this.emit('refreshed', answer.expiresAt);
