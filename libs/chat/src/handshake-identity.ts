@@ -1,4 +1,4 @@
-import type { Participant, Refusal } from '@app/chat-protocol';
+import { CHAT_LIMITS, type Participant, type Refusal } from '@app/chat-protocol';
 import {
   credentialsOf,
   IdentityError,
@@ -31,14 +31,29 @@ export async function identifyHandshake(
   }
   try {
     const resolved = await resolver.resolve(credentialsOf(auth, query), displayName);
-    // A token's name is shown like a picked one: the same rules apply.
-    const name = checkUser(resolved.identity.name);
+    // A token's name is shown like a picked one: cut to length, and refused if unprintable.
+    const name = checkUser(shortened(resolved.identity.name));
     if (!name.ok) return { ...name, code: 'invalid_token', error: `the token's name: ${name.error}` };
-    return { ok: true, value: resolved };
+    return { ok: true, value: { ...resolved, identity: { ...resolved.identity, name: name.value } } };
   } catch (error) {
     if (error instanceof IdentityError) return { ok: false, ...refusalOf(error) };
     throw error;
   }
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** The first characters of a name (as people count them) that fit the protocol's limit. */
+function shortened(name: string): string {
+  const max = CHAT_LIMITS.userMaxLength;
+  if (name.length <= max) return name;
+  let kept = '';
+  let count = 0;
+  for (const { segment } of graphemes.segment(name)) {
+    if (++count > max) break;
+    kept += segment;
+  }
+  return kept;
 }
 
 export function refusalOf(error: IdentityError): Refusal {
