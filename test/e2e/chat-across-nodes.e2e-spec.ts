@@ -51,7 +51,12 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     // Each member hears every join of its room from its own join on, its own included.
     for (const [index, client] of alpha.entries()) {
       const joins = await waitForEvents(client, 'join room', alpha.length - index);
-      expect(joins).toContainEqual({ room: 'alpha', user: client.user });
+      expect(joins).toContainEqual({
+        room: 'alpha',
+        user: client.user,
+        userId: client.session.userId,
+        guest: true,
+      });
       expect(joins.every((join) => join.room === 'alpha')).toBe(true);
     }
 
@@ -121,6 +126,8 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     expect(mallory.events('join room')).toContainEqual({
       room: 'spoof',
       user: 'mallory',
+      userId: mallory.session.userId,
+      guest: true,
     });
   });
 
@@ -133,8 +140,9 @@ describe('chat across three nodes through round-robin nginx (WebSocket clients)'
     expect(await leaves.request('leave room', { room: 'gamma' })).toEqual({
       ok: true,
     });
-    expect(await waitForEvents(leaves, 'leave room', 1)).toEqual([{ room: 'gamma', user: 'leaves' }]);
-    expect(await waitForEvents(stays, 'leave room', 1)).toEqual([{ room: 'gamma', user: 'leaves' }]);
+    const leaver = { user: 'leaves', userId: leaves.session.userId, guest: true };
+    expect(await waitForEvents(leaves, 'leave room', 1)).toEqual([{ room: 'gamma', ...leaver }]);
+    expect(await waitForEvents(stays, 'leave room', 1)).toEqual([{ room: 'gamma', ...leaver }]);
     await stays.request('chat message', {
       room: 'gamma',
       message: 'after the leave',

@@ -262,7 +262,12 @@ describe('history, presence and bad input on three nodes', () => {
     const bob = await chat('bob', { transports: ['websocket'] });
     await bob.join('lobby');
     const tab1 = await chat('alice', { transports: ['polling'] });
-    const tab2 = await chat('alice', { transports: ['websocket'] });
+    // Tabs of one browser share its guest identity: the second presents the first's token.
+    const tab2 = await chat('alice', {
+      transports: ['websocket'],
+      auth: { user: 'alice', guest: tab1.session.guestToken },
+    });
+    const alice = { user: 'alice', userId: tab1.session.userId, guest: true };
     await tab1.join('lobby');
     await tab2.join('lobby');
     await waitFor('bob to see alice join', () => bob.events('join room').some((e) => e.user === 'alice'));
@@ -274,14 +279,14 @@ describe('history, presence and bad input on three nodes', () => {
       expect(answer.members.map((m) => m.user).sort()).toEqual(['alice', 'bob']);
     }
     await tab1.request('leave room', { room: 'lobby' });
-    expect(await waitForEvents(tab1, 'leave room', 1)).toEqual([{ room: 'lobby', user: 'alice' }]);
+    expect(await waitForEvents(tab1, 'leave room', 1)).toEqual([{ room: 'lobby', ...alice }]);
     const stillThere = await bob.request<{ members: Array<{ user: string }> }>('members', { room: 'lobby' });
     expect(stillThere.members.map((m) => m.user).sort()).toEqual(['alice', 'bob']);
     expect(bob.events('leave room')).toEqual([]);
     tab2.close();
     await waitForEvents(bob, 'leave room', 1);
     expect(bob.events('join room').filter((e) => e.user === 'alice')).toHaveLength(1);
-    expect(bob.events('leave room')).toEqual([{ room: 'lobby', user: 'alice' }]);
+    expect(bob.events('leave room')).toEqual([{ room: 'lobby', ...alice }]);
 
     const rooms = await bob.request<{ rooms: Array<{ room: string; members: number }> }>('rooms', {});
     expect(rooms.rooms).toContainEqual({ room: 'lobby', members: 1 });

@@ -3,8 +3,14 @@ import { nextEvent, waitFor } from './wait.js';
 
 export interface SessionInfo {
   user: string;
+  /** The stable identity: `g_…` for a guest, `u_<sub>` for a token user. */
+  userId: string;
+  guest: boolean;
   node: string;
   sid: string;
+  /** Guest mode: present it as `auth.guest` to connect as the same guest again. */
+  guestToken?: string;
+  expiresAt?: number;
 }
 
 /** A /chat client that records every event it receives. */
@@ -49,6 +55,10 @@ export async function connectChat(
   socket.on('disconnect', (reason) => disconnects.push(reason));
   socket.on('session', (session: SessionInfo) => {
     sessions.push(session);
+    // Like a browser, a reconnect presents the guest token: the same guest, not a namesake.
+    if (session.guestToken && typeof socket.auth === 'object') {
+      socket.auth = { ...socket.auth, guest: session.guestToken };
+    }
     // After a reconnect the new session has no rooms yet.
     if (sessions.length > 1) for (const room of rooms) socket.emit('join room', { room });
   });

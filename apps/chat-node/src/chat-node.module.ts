@@ -8,6 +8,7 @@ import { ClusterController } from './cluster.controller.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
+import { identityResolverOf } from './identity-source.js';
 import { NodeState } from './node-state.js';
 import { ProtocolTestModule } from './protocol-test/protocol-test.module.js';
 import { NODE_CONFIG } from './tokens.js';
@@ -35,6 +36,7 @@ export class ChatNodeModule {
               roomsPageMax: config.roomsPageMax,
             },
             logger,
+            identityResolverOf(config),
           );
     const bridges = config.profile === 'protocol-test' ? [] : [ChatClusterBridge];
     return {

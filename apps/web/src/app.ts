@@ -3,6 +3,7 @@ import { ClusterPanel } from './cluster-panel.js';
 import { byId, el } from './dom.js';
 import { MessageList, type PendingMessage } from './message-list.js';
 import { remembered, roomProblem } from './names.js';
+import { ParticipantLabels } from './participant-label.js';
 
 type Transport = 'polling' | 'websocket';
 
@@ -14,15 +15,29 @@ export class ChatApp {
   private active: string | null = null;
   private readonly unread = new Map<string, number>();
   private readonly pending = new Map<string, PendingMessage>();
+  private readonly labels = new ParticipantLabels();
 
-  constructor(
-    private readonly me: string,
-    transports: Transport[] | undefined,
-  ) {
-    this.client = new RingchatClient({ url: '', user: me, transports });
-    this.messages = new MessageList(me);
+  /** `signIn`: a nickname (guest mode) or a token (jwt mode, which names the user). */
+  constructor(signIn: { nickname: string } | { token: string }, transports: Transport[] | undefined) {
+    // The guest token stays in this browser: the next visit is the same guest, not a namesake.
+    this.client = new RingchatClient(
+      'token' in signIn
+        ? { url: '', transports, getToken: () => signIn.token }
+        : {
+            url: '',
+            user: signIn.nickname,
+            transports,
+            guestToken: remembered.guestToken(),
+            onGuestToken: (token) => remembered.setGuestToken(token),
+          },
+    );
+    this.messages = new MessageList(
+      () => this.client.user,
+      () => this.client.session?.userId,
+      this.labels,
+    );
     this.cluster = new ClusterPanel(() => this.client.session?.node);
-    byId('me').textContent = `signed in as ${me}`;
+    byId('me').textContent = 'nickname' in signIn ? `signed in as ${signIn.nickname}` : 'signing in…';
     this.wireClient();
     this.wireForms();
   }
@@ -40,7 +55,8 @@ export class ChatApp {
   private wireClient(): void {
     const { client } = this;
     client.on('status', () => this.showStatus());
-    client.on('session', () => {
+    client.on('session', (session) => {
+      byId('me').textContent = `signed in as ${session.user}${session.guest ? ' (guest)' : ''}`;
       this.showStatus();
       // A new session may live on another node: the member list says where.
       void this.renderMembers();
@@ -228,9 +244,15 @@ export class ChatApp {
     if (!room) return;
     const members = await this.client.members(room).catch(() => undefined);
     if (!members || room !== this.active) return;
+    for (const member of members) this.labels.note(member);
     byId('members').replaceChildren(
       ...members.map((m) =>
-        el('li', { data: { user: m.user } }, m.user, el('span', { className: 'node' }, m.node)),
+        el(
+          'li',
+          { data: { user: m.user, userId: m.userId } },
+          this.labels.label(m, 'name'),
+          el('span', { className: 'node' }, m.node),
+        ),
       ),
     );
   }

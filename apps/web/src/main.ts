@@ -10,20 +10,33 @@ function forcedTransports(): Transport[] | undefined {
   return value === 'polling' || value === 'websocket' ? [value] : undefined;
 }
 
-function enter(nickname: string): void {
-  remembered.setNickname(nickname);
+/**
+ * jwt mode, for trying it out: `/#token=<jwt>` signs in with that token. The
+ * fragment never reaches a server or its logs, and leaves the address bar at once.
+ */
+function tokenFromFragment(): string | undefined {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
+  if (token) history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
+function enter(signIn: { nickname: string } | { token: string }): void {
+  if ('nickname' in signIn) remembered.setNickname(signIn.nickname);
   byId('login').hidden = true;
   byId('app').hidden = false;
-  void new ChatApp(nickname, forcedTransports()).start();
+  void new ChatApp(signIn, forcedTransports()).start();
 }
+
+const token = tokenFromFragment();
+if (token) enter({ token });
 
 const form = byId<HTMLFormElement>('login-form');
 const input = byId<HTMLInputElement>('nickname');
 input.value = remembered.nickname();
-byId('login').hidden = false;
+byId('login').hidden = token !== undefined;
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const problem = nicknameProblem(input.value);
   byId('login-error').textContent = problem ?? '';
-  if (!problem) enter(input.value.trim());
+  if (!problem) enter({ nickname: input.value.trim() });
 });

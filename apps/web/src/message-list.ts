@@ -1,5 +1,6 @@
 import type { ChatMessageEvent } from '@app/chat-client';
 import { byId, clockTime, el } from './dom.js';
+import type { ParticipantLabels } from './participant-label.js';
 
 export interface PendingMessage {
   clientMsgId: string;
@@ -19,7 +20,12 @@ export class MessageList {
   private readonly older = byId<HTMLButtonElement>('load-older');
   private readonly gapNote = byId('gap-note');
 
-  constructor(private readonly me: string) {
+  /** `me`: the display name, `myId` the identity, as the server last said them. */
+  constructor(
+    private readonly me: () => string,
+    private readonly myId: () => string | undefined,
+    private readonly labels: ParticipantLabels,
+  ) {
     this.pane.addEventListener('scroll', () => {
       if (this.nearBottom()) this.jump.hidden = true;
     });
@@ -46,6 +52,8 @@ export class MessageList {
     options: { more: boolean; gap: boolean; keepPosition?: boolean },
   ): void {
     const fromBottom = this.pane.scrollHeight - this.pane.scrollTop;
+    // Every author first: a name two people share is marked on all their messages.
+    for (const message of messages) this.labels.note(message);
     this.list.replaceChildren(
       ...messages.map((m) => this.messageItem(m)),
       ...pending.map((p) => this.pendingItem(p)),
@@ -58,7 +66,7 @@ export class MessageList {
 
   /** Adds a live message without moving a reader who scrolled up. */
   append(message: ChatMessageEvent): void {
-    const follow = this.nearBottom() || message.user === this.me;
+    const follow = this.nearBottom() || this.isOwn(message);
     const firstPending = this.list.querySelector('[data-pending]');
     this.list.insertBefore(this.messageItem(message), firstPending);
     if (follow) this.scrollToBottom();
@@ -66,18 +74,24 @@ export class MessageList {
   }
 
   private messageItem(message: ChatMessageEvent): HTMLLIElement {
-    const own = message.user === this.me;
+    const own = this.isOwn(message);
+    const data = { id: message.id, user: message.user, userId: message.userId };
     return el(
       'li',
-      { className: own ? 'message own' : 'message', data: { id: message.id, user: message.user } },
+      { className: own ? 'message own' : 'message', data },
       el(
         'header',
         {},
-        el('span', { className: 'author' }, message.user),
+        this.labels.label(message),
         el('time', { attrs: { datetime: new Date(message.ts).toISOString() } }, clockTime(message.ts)),
       ),
       el('div', { className: 'text' }, message.message),
     );
+  }
+
+  /** Own by identity: another person who picked the same name is not me. */
+  private isOwn(message: ChatMessageEvent): boolean {
+    return message.userId === this.myId();
   }
 
   private pendingItem(pending: PendingMessage): HTMLLIElement {
@@ -96,7 +110,7 @@ export class MessageList {
       el(
         'header',
         {},
-        el('span', { className: 'author' }, this.me),
+        el('span', { className: 'author' }, this.me()),
         el('span', { className: 'state' }, state),
         resend,
       ),

@@ -31,6 +31,7 @@ export function roomProblem(value: string): string | undefined {
 
 const NICKNAME_KEY = 'ringchat.nickname';
 const ROOMS_KEY = 'ringchat.rooms';
+const GUEST_KEY = 'ringchat.guest';
 
 export const remembered = {
   nickname: (): string => localStorage.getItem(NICKNAME_KEY) ?? '',
@@ -44,4 +45,7 @@ export const remembered = {
     }
   },
   setRooms: (rooms: string[]): void => localStorage.setItem(ROOMS_KEY, JSON.stringify(rooms)),
+  /** The signed guest identity the server issued this browser, kept across visits. */
+  guestToken: (): string | undefined => localStorage.getItem(GUEST_KEY) ?? undefined,
+  setGuestToken: (token: string): void => localStorage.setItem(GUEST_KEY, token),
 };

@@ -7,8 +7,8 @@ import {
   type RequestOf,
 } from '@app/chat-protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChatClientCore, type SendRetry } from './chat-client-core.js';
-import type { ChatConnection, ConnectionEventArgs } from './chat-connection.js';
+import { ChatClientCore, type ChatClientOptions, type SendRetry } from './chat-client-core.js';
+import type { ChatConnection, ConnectionEventArgs, ConnectionOptions } from './chat-connection.js';
 import { ChatRefusal } from './chat-refusal.js';
 import { TinyEmitter } from './tiny-emitter.js';
 
@@ -78,6 +78,8 @@ function message(room: string, seq: number, prev?: number): ChatMessageEvent {
     id: `1000-${seq}`,
     room,
     user: 'u',
+    userId: 'g_u',
+    guest: true,
     message: `#${seq}`,
     ts: 1000,
     node: 'node1',
@@ -380,5 +382,94 @@ describe('ChatClientCore', () => {
       expect(errors[0]).toBeInstanceOf(ChatRefusal);
       expect(errors[0]).toMatchObject({ code: ErrorCode.NotMember, message: 'leave room: not in room x' });
     });
+  });
+});
+
+describe('ChatClientCore identity', () => {
+  let fake: FakeConnection;
+  let handshake: ConnectionOptions['auth'];
+  const session = { user: 'erin', userId: 'g_erin1234', guest: true, node: 'node1', sid: 's1' };
+
+  function connectWith(options: Partial<ChatClientOptions>): ChatClientCore<FakeConnection> {
+    fake = new FakeConnection();
+    return new ChatClientCore({ url: '', ackTimeoutMs: ACK_TIMEOUT_MS, ...options }, (_url, connection) => {
+      handshake = connection.auth;
+      return fake;
+    });
+  }
+
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps the guest token of its session and presents it on every reconnect', async () => {
+    const kept: string[] = [];
+    const client = connectWith({ user: 'erin', onGuestToken: (token) => kept.push(token) });
+    expect(await handshake()).toEqual({ user: 'erin', rooms: {} });
+    fake.connect();
+    fake.fire(ChatEvent.Session, { ...session, guestToken: 'g_erin1234.sig' });
+    expect(kept).toEqual(['g_erin1234.sig']);
+    fake.drop();
+    expect(await handshake()).toEqual({ user: 'erin', guest: 'g_erin1234.sig', rooms: {} });
+    fake.connect();
+    fake.fire(ChatEvent.Session, { ...session, guestToken: 'g_erin1234.sig' });
+    expect(kept).toHaveLength(1);
+    client.close();
+  });
+
+  it('starts from a guest token kept by the caller', async () => {
+    const client = connectWith({ user: 'erin', guestToken: 'g_kept.sig' });
+    expect(await handshake()).toMatchObject({ guest: 'g_kept.sig' });
+    client.close();
+  });
+
+  it('asks getToken for the handshake, and again to refresh before the token expires', async () => {
+    let issued = 0;
+    const client = connectWith({ getToken: () => Promise.resolve(`token-${++issued}`) });
+    const refreshed: number[] = [];
+    client.on('refreshed', (at) => refreshed.push(at));
+    expect(await handshake()).toEqual({ token: 'token-1', rooms: {} });
+    fake.connect();
+    fake.fire(ChatEvent.Session, { ...session, guest: false, userId: 'u_erin', expiresAt: 5000 });
+    fake.handlers[ChatEvent.RefreshToken] = () => ({ ok: true, expiresAt: 9000 });
+    fake.fire(ChatEvent.TokenExpiring, { expiresAt: 5000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.sent(ChatEvent.RefreshToken)).toEqual([{ token: 'token-2' }]);
+    expect(refreshed).toEqual([9000]);
+    client.close();
+  });
+
+  it('sends no refresh when getToken has nothing newer', async () => {
+    const client = connectWith({ getToken: () => 'the-only-token' });
+    expect(await handshake()).toMatchObject({ token: 'the-only-token' });
+    fake.connect();
+    fake.fire(ChatEvent.TokenExpiring, { expiresAt: 5000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.sent(ChatEvent.RefreshToken)).toEqual([]);
+    client.close();
+  });
+
+  it('reports a refused refresh as an error', async () => {
+    const client = connectWith({ getToken: () => 'stale' });
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error));
+    fake.connect();
+    fake.handlers[ChatEvent.RefreshToken] = () => ({
+      error: 'the token has expired',
+      code: ErrorCode.TokenExpired,
+    });
+    fake.fire(ChatEvent.TokenExpiring, { expiresAt: 5000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: ErrorCode.TokenExpired });
+    client.close();
+  });
+
+  it('does nothing on a warning without getToken: the server will close the connection', async () => {
+    const client = connectWith({ user: 'erin' });
+    fake.connect();
+    fake.fire(ChatEvent.TokenExpiring, { expiresAt: 5000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.sent(ChatEvent.RefreshToken)).toEqual([]);
+    client.close();
   });
 });

@@ -3,6 +3,7 @@ import {
   compareMessageIds,
   ErrorCode,
   type AnswerOf,
+  type ChatAuth,
   type ChatMessageEvent,
   type ClientEventName,
   type HistoryEvent,
@@ -23,7 +24,17 @@ import { TinyEmitter } from './tiny-emitter.js';
 export interface ChatClientOptions {
   /** Base URL of the cluster; '' for the page's own origin. */
   url: string;
-  user: string;
+  /** Guest mode: the display name. Ignored by a server in jwt mode (the token names the user). */
+  user?: string;
+  /**
+   * jwt mode: a token from the identity provider, asked for on every (re)connect
+   * and again when the server says the current one expires soon.
+   */
+  getToken?: () => Promise<string> | string;
+  /** Guest mode: the guest token kept from an earlier session, to stay the same guest. */
+  guestToken?: string;
+  /** Guest mode: called with the guest token of each session, for the caller to keep (e.g. in localStorage). */
+  onGuestToken?: (token: string) => void;
   /** socket.io transports. @default ['polling', 'websocket'] */
   transports?: Array<'polling' | 'websocket'>;
   /** A request without an answer after this long counts as failed. @default 5000 */
@@ -61,6 +72,8 @@ export interface ChatClientEvents {
   leave: [RoomEvent];
   status: [ConnectionStatus];
   session: [SessionEvent];
+  /** jwt mode: the connection's token was replaced by a fresh one; it now expires at this time. */
+  refreshed: [number];
   /**
    * A send is not stored yet and goes again, with the same clientMsgId, in about
    * `delayMs` (right after an earlier message of its room that also waits).
@@ -114,6 +127,10 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Rooms whose missed messages are being fetched. */
   private readonly healing = new Set<RoomView>();
+  /** Guest mode: what the server issued, presented on every reconnect. */
+  private guestToken?: string;
+  /** jwt mode: the token last given to the server. */
+  private token?: string;
 
   /** `createConnection` opens the connection: socket.io's, or a fake in a spec. */
   constructor(
@@ -123,16 +140,43 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     super();
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.retry = new RetryPolicy(options.retry);
+    this.guestToken = options.guestToken;
     this.connection = createConnection(options.url, {
       transports: options.transports ?? ['polling', 'websocket'],
       // Evaluated on every (re)connect: the server re-joins these rooms from these ids.
-      auth: () => ({ user: options.user, rooms: this.resumeRooms() }),
+      auth: () => this.handshakeAuth(),
     });
     this.listen();
   }
 
+  /** The display name: the server's word once connected. */
   get user(): string {
-    return this.options.user;
+    return this.session?.user ?? this.options.user ?? '';
+  }
+
+  private async handshakeAuth(): Promise<ChatAuth> {
+    const auth: ChatAuth = { rooms: this.resumeRooms() };
+    if (this.options.user !== undefined) auth.user = this.options.user;
+    if (this.guestToken) auth.guest = this.guestToken;
+    if (this.options.getToken) auth.token = this.token = await this.options.getToken();
+    return auth;
+  }
+
+  /** Asks for a fresh token and hands it to the server before the current one expires. */
+  private async refreshToken(): Promise<void> {
+    const { getToken } = this.options;
+    if (!getToken) return;
+    try {
+      const token = await getToken();
+      // The same token again would change nothing: the server closes the connection at its expiry.
+      if (token === this.token) return;
+      this.token = token;
+      const answer = await this.request(ChatEvent.RefreshToken, { token });
+      if ('error' in answer) throw new ChatRefusal(answer, ChatEvent.RefreshToken);
+      this.emit('refreshed', answer.expiresAt);
+    } catch (error) {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Joins a room; its latest page arrives as a `history` event before any live message. */
@@ -246,8 +290,13 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     });
     connection.on(ChatEvent.Session, (session) => {
       this.session = session;
+      if (session.guestToken && session.guestToken !== this.guestToken) {
+        this.guestToken = session.guestToken;
+        this.options.onGuestToken?.(session.guestToken);
+      }
       this.emit('session', session);
     });
+    connection.on(ChatEvent.TokenExpiring, () => void this.refreshToken());
     connection.on(ChatEvent.History, (event) => this.onHistory(event));
     connection.on(ChatEvent.ChatMessage, (message) => this.onMessage(message));
     connection.on(ChatEvent.JoinRoom, (event) => this.emit('join', event));

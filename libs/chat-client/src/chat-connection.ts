@@ -37,6 +37,6 @@ export interface ChatConnection {
 
 export interface ConnectionOptions {
   transports: Array<'polling' | 'websocket'>;
-  /** Called on every (re)connect: the handshake's auth. */
-  auth: () => ChatAuth;
+  /** Called on every (re)connect: the handshake's auth (a token may take a moment to get). */
+  auth: () => ChatAuth | Promise<ChatAuth>;
 }

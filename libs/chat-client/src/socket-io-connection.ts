@@ -62,7 +62,12 @@ export function socketIoConnection(
   return (url, { transports, auth }) => {
     const socket: ChatSocket = io(`${url}${CHAT_NAMESPACE}`, {
       transports,
-      auth: (send) => send(auth()),
+      // A failed token fetch still sends the rest: the server's refusal then says why.
+      auth: (send) => {
+        void Promise.resolve()
+          .then(auth)
+          .then(send, () => send({}));
+      },
       ...extra,
     });
     return new SocketIoConnection(socket);

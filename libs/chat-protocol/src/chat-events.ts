@@ -4,12 +4,15 @@ import type {
   HistoryEvent,
   HistoryRequest,
   MembersEvent,
+  RefreshTokenAnswer,
+  RefreshTokenRequest,
   ResumeRequest,
   RoomEvent,
   RoomRequest,
   RoomsEvent,
   RoomsRequest,
   SessionEvent,
+  TokenExpiringEvent,
 } from './chat-payloads.js';
 import type { ErrorEvent, Refusal } from './error-codes.js';
 
@@ -34,6 +37,10 @@ export const ChatEvent = {
   Error: 'error',
   /** Server → the connecting client only: who it is and which node serves it. */
   Session: 'session',
+  /** Server → a token user's connection: its token expires soon (then the connection closes). */
+  TokenExpiring: 'token expiring',
+  /** Client → server: a fresh token for the same identity, before the old one expires. */
+  RefreshToken: 'refresh token',
 } as const;
 
 /** An ack's answer: `ok` with the fields of `T`, or a refusal. */
@@ -63,6 +70,10 @@ export interface ClientToServerEvents {
   [ChatEvent.Resume]: (request: ResumeRequest, ack: (answer: ChatAck<ResumeAnswer>) => void) => void;
   [ChatEvent.Members]: (request: RoomRequest, ack: (answer: ChatAck<MembersEvent>) => void) => void;
   [ChatEvent.Rooms]: (request: RoomsRequest, ack: (answer: ChatAck<RoomsEvent>) => void) => void;
+  [ChatEvent.RefreshToken]: (
+    request: RefreshTokenRequest,
+    ack: (answer: ChatAck<RefreshTokenAnswer>) => void,
+  ) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -81,4 +92,5 @@ export interface ServerToClientEvents {
   [ChatEvent.Members]: (event: MembersEvent) => void;
   [ChatEvent.Rooms]: (event: RoomsEvent) => void;
   [ChatEvent.Error]: (event: ErrorEvent) => void;
+  [ChatEvent.TokenExpiring]: (event: TokenExpiringEvent) => void;
 }

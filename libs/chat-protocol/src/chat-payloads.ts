@@ -2,7 +2,12 @@
 export interface ChatMessageEvent {
   id: string;
   room: string;
+  /** The sender's display name. */
   user: string;
+  /** The sender's stable identity (`g_…` guest, `u_<sub>` token user); '' on messages stored before identities. */
+  userId: string;
+  /** The sender is a guest (a server-signed identity, not one from a token). */
+  guest: boolean;
   message: string;
   /** ms since the epoch, from the id. */
   ts: number;
@@ -13,10 +18,19 @@ export interface ChatMessageEvent {
   prev?: string;
 }
 
-/** Server → room members. `user` is always the session's user. */
-export interface RoomEvent {
-  room: string;
+/**
+ * The identity behind a connection as others see it: `user` is the display
+ * name (two guests may share one), `userId` the stable identity, never shared.
+ */
+export interface Participant {
   user: string;
+  userId: string;
+  guest: boolean;
+}
+
+/** Server → room members. The participant is always the session's identity. */
+export interface RoomEvent extends Participant {
+  room: string;
 }
 
 /**
@@ -38,8 +52,7 @@ export interface HistoryEvent {
   next?: string;
 }
 
-export interface Member {
-  user: string;
+export interface Member extends Participant {
   node: string;
   since: number;
 }
@@ -68,19 +81,45 @@ export interface RoomsRequest {
   limit?: number;
 }
 
-/** Sent once on connect, so a client (and a test) can see where it lives. */
-export interface SessionEvent {
-  user: string;
+/** Sent once on connect, so a client (and a test) can see who it is and where it lives. */
+export interface SessionEvent extends Participant {
   node: string;
   sid: string;
+  /** Guest mode: the token to keep and present as `auth.guest` (or `?guest=`) to stay this guest. */
+  guestToken?: string;
+  /** Token users: when the token expires (ms since the epoch); refresh before then. */
+  expiresAt?: number;
+  /** Token users with a `rooms` claim: the rooms (names or `prefix*`) they may join. */
+  rooms?: string[];
+}
+
+/** Server → a token user's connection, before its token expires: send `refresh token` in time. */
+export interface TokenExpiringEvent {
+  /** ms since the epoch. */
+  expiresAt: number;
+}
+
+/** Client → server: a fresh token for the same subject; the connection lives on until it expires. */
+export interface RefreshTokenRequest {
+  token: string;
+}
+
+export interface RefreshTokenAnswer {
+  expiresAt: number;
 }
 
 /** Rooms to re-join with the last message id seen in each (null: none seen yet). */
 export type ResumeRooms = Record<string, string | null>;
 
-/** The handshake's `auth` (the user may also come from the query parameter `user`). */
+/**
+ * The handshake's `auth` (socket.io 2 clients use the query parameters of the
+ * same names). Guest mode: `user` is the display name, `guest` the guest token
+ * from an earlier `session`. jwt mode: `token` alone decides who connects.
+ */
 export interface ChatAuth {
-  user: string;
+  user?: string;
+  guest?: string;
+  token?: string;
   /** Rooms to re-join at once, e.g. after a reconnect. */
   rooms?: ResumeRooms;
 }

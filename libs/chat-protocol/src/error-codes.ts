@@ -31,6 +31,12 @@ export const ErrorCode = {
   StoreFull: 'store_full',
   /** The server failed in a way that trying again will not mend (a bug): see the node's log. */
   Internal: 'internal',
+  /** The handshake's or refresh's token is missing, malformed, or fails verification. */
+  InvalidToken: 'invalid_token',
+  /** The token has expired: get a fresh one and connect (or refresh) with it. */
+  TokenExpired: 'token_expired',
+  /** The identity may not do this: e.g. the token's `rooms` claim does not allow the room. */
+  Forbidden: 'forbidden',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

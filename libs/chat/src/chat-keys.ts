@@ -4,8 +4,8 @@
  */
 export const chatKeys = {
   stream: (room: string) => `ringchat:room:{${room}}:messages`,
-  dedup: (room: string, user: string, clientMsgId: string) =>
-    `ringchat:room:{${room}}:dedup:${user}:${clientMsgId}`,
+  dedup: (room: string, userId: string, clientMsgId: string) =>
+    `ringchat:room:{${room}}:dedup:${userId}:${clientMsgId}`,
   presence: (room: string) => `ringchat:room:{${room}}:presence`,
   presenceByNode: (room: string) => `ringchat:room:{${room}}:presence-by-node`,
   /** Per node: room → this node's connections in it; a room leaves when its count does. */

@@ -35,6 +35,8 @@ export interface ChatOptions {
    * @default 8
    */
   requestQueueMax?: number;
+  /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
+  tokenWarnLeadMs?: number;
 }
 
 export const CHAT_DEFAULTS = {
@@ -51,6 +53,7 @@ export const CHAT_DEFAULTS = {
   roomsPerConnection: 50,
   roomsPageMax: 100,
   requestQueueMax: 8,
+  tokenWarnLeadMs: 60_000,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

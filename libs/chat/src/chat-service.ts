@@ -8,7 +8,9 @@ import {
   type ClientToServerEvents,
   type HistoryEvent,
   type MembersEvent,
+  type Participant,
   type Refusal,
+  type RefreshTokenAnswer,
   type ResumeAnswer,
   type RoomEvent,
   type RoomsEvent,
@@ -16,6 +18,7 @@ import {
   type ServerToClientEvents,
   type SessionEvent,
 } from '@app/chat-protocol';
+import { IdentityError, type Identity, type IdentityResolver } from '@app/identity';
 import type { Log } from '@app/logging';
 import type { ResolvedChatOptions } from './chat-options.js';
 import {
@@ -24,8 +27,8 @@ import {
   checkResume,
   checkRoomRequest,
   checkRoomsRequest,
-  checkUser,
 } from './chat-validation.js';
+import { identifyHandshake, participantOf, refusalOf } from './handshake-identity.js';
 import type { Presence } from './presence.js';
 import { admissionRefusal } from './room-admission.js';
 import type { RoomFanout } from './room-fanout.js';
@@ -33,10 +36,18 @@ import { RequestFailures } from './request-failures.js';
 import type { AnswerLimits, RoomHistory } from './room-history.js';
 import { SerialQueue } from './serial-queue.js';
 import { TokenBucket } from './token-bucket.js';
+import { TokenDeadline } from './token-deadline.js';
 
 /** What the chat keeps on each socket. */
 export interface ChatSocketData {
+  /** Who this connection is, fixed at the handshake: no event can change it. */
+  identity: Identity;
+  /** The identity's display name (for logs). */
   user: string;
+  /** Guest mode: the token the client keeps to stay this guest. */
+  guestToken?: string;
+  /** Token users: the warning and the close ahead of the token's expiry. */
+  deadline?: TokenDeadline;
   /** Rooms joined or being joined: the rooms this connection may post to. */
   rooms: Set<string>;
   bucket: TokenBucket;
@@ -94,6 +105,7 @@ export class ChatService {
     private readonly fanout: RoomFanout,
     private readonly presence: Presence,
     private readonly log: Log,
+    private readonly identities: IdentityResolver,
   ) {}
 
   bind(namespace: ChatNamespace): void {
@@ -107,11 +119,15 @@ export class ChatService {
     await this.onNodeGone(this.options.nodeId);
   }
 
-  /** Handshake check: the user is fixed here; no event can claim another name. */
-  authenticate(socket: ChatSocket): Refusal | undefined {
-    const user = checkUser(socket.handshake.auth?.user ?? socket.handshake.query.user);
-    if (!user.ok) return { error: user.error, code: user.code };
-    socket.data.user = user.value;
+  /** Handshake check: the identity is fixed here; no event can claim another. */
+  async authenticate(socket: ChatSocket): Promise<Refusal | undefined> {
+    const { auth, query } = socket.handshake;
+    const resolved = await identifyHandshake(this.identities, { auth, query });
+    if (!resolved.ok) return { error: resolved.error, code: resolved.code };
+    const { identity, guestToken } = resolved.value;
+    socket.data.identity = identity;
+    socket.data.user = identity.name;
+    socket.data.guestToken = guestToken;
     socket.data.rooms = new Set();
     socket.data.bucket = new TokenBucket(this.options.ratePerSecond, this.options.rateBurst);
     socket.data.queue = new SerialQueue(this.options.requestQueueMax);
@@ -119,8 +135,13 @@ export class ChatService {
   }
 
   async onConnect(socket: ChatSocket, sid: string): Promise<void> {
-    const session: SessionEvent = { user: socket.data.user, node: this.options.nodeId, sid };
+    const { identity, guestToken } = socket.data;
+    const session: SessionEvent = { ...participantOf(identity), node: this.options.nodeId, sid };
+    if (guestToken) session.guestToken = guestToken;
+    if (identity.expiresAt !== undefined) session.expiresAt = identity.expiresAt;
+    if (identity.rooms) session.rooms = identity.rooms.toJSON();
     socket.emit(ChatEvent.Session, session);
+    if (identity.expiresAt !== undefined) this.watchExpiry(socket, identity.expiresAt);
     socket.use((packet) => this.dispatch(socket, packet));
     // A reconnecting client may name its rooms and last ids in the handshake;
     // queued first, so what it asks next waits for its rooms. It pays per room.
@@ -180,9 +201,11 @@ export class ChatService {
     [ChatEvent.Resume, (socket, payload, ack) => this.resume(socket, payload, ack, 1)],
     [ChatEvent.Members, (socket, payload, ack) => this.members(socket, payload, ack)],
     [ChatEvent.Rooms, (socket, payload, ack) => this.rooms(socket, payload, ack)],
+    [ChatEvent.RefreshToken, (socket, payload, ack) => this.refreshToken(socket, payload, ack)],
   ]);
 
   async onDisconnect(socket: ChatSocket): Promise<void> {
+    socket.data.deadline?.clear();
     const rooms = [...(socket.data.rooms ?? [])];
     socket.data.rooms?.clear();
     for (const room of rooms) await this.leavePresence(socket, room, false);
@@ -191,6 +214,8 @@ export class ChatService {
   async join(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
     const room = checkRoomRequest(payload);
     if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room);
+    const forbidden = this.forbiddenRoom(socket, [room.value]);
+    if (forbidden) return this.refuse(socket, ack, ChatEvent.JoinRoom, forbidden);
     if (!socket.data.rooms.has(room.value)) {
       const refusal = admissionRefusal(socket.data.rooms, [room.value], this.options.roomsPerConnection);
       if (refusal) return this.refuse(socket, ack, ChatEvent.JoinRoom, refusal);
@@ -221,7 +246,7 @@ export class ChatService {
       return this.refuse(socket, ack, ChatEvent.ChatMessage, notMember(`join room ${room} first`));
     const stored = await this.history.append({
       room,
-      user: socket.data.user,
+      ...participantOf(socket.data.identity),
       message,
       node: this.options.nodeId,
       clientMsgId,
@@ -256,6 +281,9 @@ export class ChatService {
   async resume(socket: ChatSocket, payload: unknown, ack: Ack<ResumeAnswer>, paid: number): Promise<void> {
     const checked = checkResume(payload);
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked);
+    // All or nothing: a resume never half-happens because of one room.
+    const forbidden = this.forbiddenRoom(socket, Object.keys(checked.value));
+    if (forbidden) return this.refuse(socket, ack, ChatEvent.Resume, forbidden);
     const entering = Object.entries(checked.value).filter(([room]) => !socket.data.rooms.has(room));
     const refusal = admissionRefusal(
       socket.data.rooms,
@@ -295,11 +323,31 @@ export class ChatService {
     else socket.emit(ChatEvent.Rooms, event);
   }
 
+  /**
+   * A fresh token for the same identity: the connection lives on until the new
+   * expiry, with the new token's room rules for what it joins from now on.
+   */
+  async refreshToken(socket: ChatSocket, payload: unknown, ack: Ack<RefreshTokenAnswer>): Promise<void> {
+    const token =
+      typeof payload === 'object' && payload !== null ? (payload as { token?: unknown }).token : undefined;
+    let fresh: Identity;
+    try {
+      fresh = await this.identities.refresh(token, socket.data.identity);
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+      return this.refuse(socket, ack, ChatEvent.RefreshToken, refusalOf(error));
+    }
+    socket.data.identity = fresh;
+    const expiresAt = fresh.expiresAt ?? 0;
+    this.watchExpiry(socket, expiresAt);
+    ack?.({ ok: true, expiresAt });
+  }
+
   /** A node left the cluster (or this one restarted): its users leave every view. */
   async onNodeGone(node: string): Promise<void> {
     const gone = await this.presence.dropNode(node);
-    for (const { room, user } of gone) {
-      const event: RoomEvent = { room, user };
+    for (const { room, ...who } of gone) {
+      const event: RoomEvent = { room, ...who };
       this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
     }
     if (gone.length > 0) this.log.info(`${node} is gone: ${gone.length} room memberships removed`);
@@ -324,9 +372,10 @@ export class ChatService {
    */
   private async enter(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
     socket.data.rooms.add(room);
-    const newlyPresent = await this.presence.join(room, socket.data.user, this.options.nodeId);
+    const who = participantOf(socket.data.identity);
+    const newlyPresent = await this.presence.join(room, who, this.options.nodeId);
     const recovered = await this.catchUp(socket, room, lastId);
-    const event: RoomEvent = { room, user: socket.data.user };
+    const event: RoomEvent = { room, ...who };
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
     if (newlyPresent) this.namespace.to(room).emit(ChatEvent.JoinRoom, event);
     else socket.emit(ChatEvent.JoinRoom, event);
@@ -367,11 +416,35 @@ export class ChatService {
   }
 
   private async leavePresence(socket: ChatSocket, room: string, echoToSelf: boolean): Promise<void> {
-    const gone = await this.presence.leave(room, socket.data.user, this.options.nodeId);
-    const event: RoomEvent = { room, user: socket.data.user };
+    const who: Participant = participantOf(socket.data.identity);
+    const gone = await this.presence.leave(room, who, this.options.nodeId);
+    const event: RoomEvent = { room, ...who };
     // Announced while the leaver is still in the room, so it hears its own leave.
     if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
     else if (echoToSelf) socket.emit(ChatEvent.LeaveRoom, event);
+  }
+
+  /** The first of `rooms` the connection's token does not allow, as a refusal. */
+  private forbiddenRoom(socket: ChatSocket, rooms: string[]): Refusal | undefined {
+    const rules = socket.data.identity.rooms;
+    const room = rules ? rooms.find((name) => !rules.allows(name)) : undefined;
+    if (room === undefined) return undefined;
+    return { error: `your token does not allow room ${room}`, code: ErrorCode.Forbidden };
+  }
+
+  /** Tells a token user's connection ahead of its token's expiry, and closes it at the expiry. */
+  private watchExpiry(socket: ChatSocket, expiresAt: number): void {
+    socket.data.deadline ??= new TokenDeadline({
+      warnLeadMs: this.options.tokenWarnLeadMs,
+      onWarn: (at) => socket.emit(ChatEvent.TokenExpiring, { expiresAt: at }),
+      onExpire: () => {
+        this.log.info(`token of ${socket.data.identity.id} expired: closing its connection`);
+        const error = 'your token has expired: connect again with a fresh one';
+        socket.emit(ChatEvent.Error, { event: ChatEvent.RefreshToken, error, code: ErrorCode.TokenExpired });
+        socket.disconnect();
+      },
+    });
+    socket.data.deadline.schedule(expiresAt);
   }
 
   /** Bad input: the sender hears why, by its ack or else by an `error` event. */

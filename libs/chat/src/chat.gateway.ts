@@ -5,7 +5,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { CHAT_NAMESPACE, type HandshakeRefusal } from '@app/chat-protocol';
+import { CHAT_NAMESPACE, ErrorCode, type HandshakeRefusal } from '@app/chat-protocol';
 import { ChatService, type ChatNamespace, type ChatSocket } from './chat-service.js';
 
 /** The engine.io session id, the key the cluster routes and logs by. */
@@ -31,11 +31,19 @@ export class ChatGateway
   afterInit(namespace: ChatNamespace): void {
     this.chat.bind(namespace);
     namespace.use((socket, next) => {
-      const refusal = this.chat.authenticate(socket);
-      if (!refusal) return next();
-      // The client's connect_error carries the text as its message and the code as its data.
-      const data: HandshakeRefusal = { code: refusal.code };
-      next(Object.assign(new Error(refusal.error), { data }));
+      this.chat.authenticate(socket).then(
+        (refusal) => {
+          if (!refusal) return next();
+          // The client's connect_error carries the text as its message and the code as its data.
+          const data: HandshakeRefusal = { code: refusal.code };
+          next(Object.assign(new Error(refusal.error), { data }));
+        },
+        (error: Error) => {
+          this.logger.error(`handshake check failed: ${error.message}`);
+          const data: HandshakeRefusal = { code: ErrorCode.Unavailable };
+          next(Object.assign(new Error('internal error, try again'), { data }));
+        },
+      );
     });
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import type { IdentityResolver } from '@app/identity';
 import type { TaggedLogger } from '@app/logging';
 import { RedisConnections } from '@app/redis';
 import { resolveChatOptions, type ChatOptions } from './chat-options.js';
@@ -18,7 +19,8 @@ class ChatLifecycle implements OnModuleInit {
 
 @Module({})
 export class ChatModule {
-  static forRoot(options: ChatOptions, logger: TaggedLogger): DynamicModule {
+  /** `identities`: how handshakes become identities (guest or jwt mode). */
+  static forRoot(options: ChatOptions, logger: TaggedLogger, identities: IdentityResolver): DynamicModule {
     const resolved = resolveChatOptions(options);
     return {
       module: ChatModule,
@@ -38,6 +40,7 @@ export class ChatModule {
               new RoomFanout(redis.events, log),
               new Presence(redis.command),
               log,
+              identities,
             );
           },
           inject: [RedisConnections],

@@ -1,20 +1,21 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { Member, RoomsEvent } from '@app/chat-protocol';
+import type { Member, Participant, RoomsEvent } from '@app/chat-protocol';
 
 /*
- * Per room: `presence` maps user → {n (connections), node, since}; `presence-by-node`
- * maps "node\nuser" → connections on that node, so a dead node's share can be
- * removed. Per node, room → its connections there. Globally, room → member count
- * and the directory of rooms by name. A user is a member while n > 0: two tabs make
- * one member until both leave. Every registry drops a room when its count reaches 0,
- * so they hold what is in use now, never every name ever used.
+ * Per room: `presence` maps identity id → {n (connections), node, since, name,
+ * guest}; `presence-by-node` maps "node\nid" → connections on that node, so a dead
+ * node's share can be removed. Per node, room → its connections there. Globally,
+ * room → member count and the directory of rooms by name. An identity is a member
+ * while n > 0: two tabs make one member until both leave; two people who picked
+ * the same name are two members. Every registry drops a room when its count
+ * reaches 0, so they hold what is in use now, never every name ever used.
  */
 
 /**
  * KEYS: presence, by-node, node rooms, room members, room directory.
- * ARGV: room, user, node, now. Returns 1 if newly present.
+ * ARGV: room, id, node, now, name, guest ('1' or '0'). Returns 1 if newly present.
  */
 const JOIN_SCRIPT = new LuaScript(`
 redis.call('HINCRBY', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 1)
@@ -23,16 +24,18 @@ local raw = redis.call('HGET', KEYS[1], ARGV[2])
 if raw then
   local entry = cjson.decode(raw)
   entry.n = entry.n + 1
+  entry.name = ARGV[5]
   redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
   return 0
 end
-redis.call('HSET', KEYS[1], ARGV[2], cjson.encode({n = 1, node = ARGV[3], since = tonumber(ARGV[4])}))
+local entry = {n = 1, node = ARGV[3], since = tonumber(ARGV[4]), name = ARGV[5], guest = ARGV[6] == '1'}
+redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
 redis.call('ZADD', KEYS[5], 0, ARGV[1])
 return 1
 `);
 
-/** KEYS as for join. ARGV: room, user, node. Returns 1 if no longer present, 0 if still, -1 if unknown. */
+/** KEYS as for join. ARGV: room, id, node. Returns 1 if no longer present, 0 if still, -1 if unknown. */
 const LEAVE_SCRIPT = new LuaScript(`
 local field = ARGV[3] .. '\\n' .. ARGV[2]
 local here = tonumber(redis.call('HGET', KEYS[2], field) or '0')
@@ -58,7 +61,7 @@ return 1
 /**
  * Removes every entry of a node (it crashed, or restarted with stale entries).
  * KEYS: node rooms, room members, room directory. ARGV: node, key prefix.
- * Returns {room, user, room, user, ...} for users no longer present anywhere.
+ * Returns {room, id, name, guest ('1' or '0'), ...} for identities no longer present anywhere.
  */
 const DROP_NODE_SCRIPT = new LuaScript(`
 local gone = {}
@@ -69,30 +72,32 @@ for _, room in ipairs(redis.call('HKEYS', KEYS[1])) do
   local fields = redis.call('HGETALL', byNode)
   local lost, elsewhere = {}, {}
   for i = 1, #fields, 2 do
-    local node, user = string.match(fields[i], '^([^\\n]*)\\n(.*)$')
+    local node, id = string.match(fields[i], '^([^\\n]*)\\n(.*)$')
     if node == dead then
-      lost[user] = tonumber(fields[i + 1])
+      lost[id] = tonumber(fields[i + 1])
       redis.call('HDEL', byNode, fields[i])
     elseif node then
-      elsewhere[user] = node
+      elsewhere[id] = node
     end
   end
-  for user, count in pairs(lost) do
-    local raw = redis.call('HGET', presence, user)
+  for id, count in pairs(lost) do
+    local raw = redis.call('HGET', presence, id)
     if raw then
       local entry = cjson.decode(raw)
       entry.n = entry.n - count
       if entry.n > 0 then
-        if entry.node == dead and elsewhere[user] then entry.node = elsewhere[user] end
-        redis.call('HSET', presence, user, cjson.encode(entry))
+        if entry.node == dead and elsewhere[id] then entry.node = elsewhere[id] end
+        redis.call('HSET', presence, id, cjson.encode(entry))
       else
-        redis.call('HDEL', presence, user)
+        redis.call('HDEL', presence, id)
         if redis.call('HINCRBY', KEYS[2], room, -1) <= 0 then
           redis.call('HDEL', KEYS[2], room)
           redis.call('ZREM', KEYS[3], room)
         end
         table.insert(gone, room)
-        table.insert(gone, user)
+        table.insert(gone, id)
+        table.insert(gone, entry.name or id)
+        table.insert(gone, entry.guest and '1' or '0')
       end
     end
   end
@@ -101,25 +106,31 @@ redis.call('DEL', KEYS[1])
 return gone
 `);
 
-/** Who is in which room, across the cluster. */
+/** A (room, participant) pair that is gone from a room. */
+export interface Departure extends Participant {
+  room: string;
+}
+
+/** Who is in which room, across the cluster, by identity. */
 export class Presence {
   constructor(private readonly redis: Redis) {}
 
-  /** Counts one more connection of `user` in `room` on `node`; true if the user just became present. */
-  async join(room: string, user: string, node: string): Promise<boolean> {
-    return (await this.runMembershipScript(JOIN_SCRIPT, room, user, node, Date.now())) === 1;
+  /** Counts one more connection of `who` in `room` on `node`; true if the identity just became present. */
+  async join(room: string, who: Participant, node: string): Promise<boolean> {
+    const extra = [Date.now(), who.user, who.guest ? '1' : '0'];
+    return (await this.runMembershipScript(JOIN_SCRIPT, room, who.userId, node, ...extra)) === 1;
   }
 
-  /** One connection fewer; true if the user is no longer present at all. */
-  async leave(room: string, user: string, node: string): Promise<boolean> {
-    return (await this.runMembershipScript(LEAVE_SCRIPT, room, user, node)) === 1;
+  /** One connection fewer; true if the identity is no longer present at all. */
+  async leave(room: string, who: Participant, node: string): Promise<boolean> {
+    return (await this.runMembershipScript(LEAVE_SCRIPT, room, who.userId, node)) === 1;
   }
 
   /** Join and leave touch the same keys; one Redis round trip each. */
   private async runMembershipScript(
     script: LuaScript,
     room: string,
-    user: string,
+    id: string,
     node: string,
     ...extra: Array<string | number>
   ): Promise<number> {
@@ -130,29 +141,37 @@ export class Presence {
       chatKeys.roomMembers,
       chatKeys.roomDirectory,
     ];
-    return script.run<number>(this.redis, keys, [room, user, node, ...extra]);
+    return script.run<number>(this.redis, keys, [room, id, node, ...extra]);
   }
 
-  /** Removes a node's entries; returns the (room, user) pairs that are gone. */
-  async dropNode(node: string): Promise<Array<{ room: string; user: string }>> {
+  /** Removes a node's entries; returns the identities that are gone from their rooms. */
+  async dropNode(node: string): Promise<Departure[]> {
     const flat = await DROP_NODE_SCRIPT.run<string[]>(
       this.redis,
       [chatKeys.nodeRooms(node), chatKeys.roomMembers, chatKeys.roomDirectory],
       [node, 'ringchat:room:'],
     );
-    const gone: Array<{ room: string; user: string }> = [];
-    for (let i = 0; i < flat.length; i += 2) gone.push({ room: flat[i], user: flat[i + 1] });
+    const gone: Departure[] = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      gone.push({ room: flat[i], userId: flat[i + 1], user: flat[i + 2], guest: flat[i + 3] === '1' });
+    }
     return gone;
   }
 
   async members(room: string): Promise<Member[]> {
     const raw = await this.redis.hgetall(chatKeys.presence(room));
     return Object.entries(raw)
-      .map(([user, json]) => {
-        const entry = JSON.parse(json) as { node: string; since: number };
-        return { user, node: entry.node, since: entry.since };
+      .map(([userId, json]): Member => {
+        const entry = JSON.parse(json) as { node: string; since: number; name?: string; guest?: boolean };
+        return {
+          user: entry.name ?? userId,
+          userId,
+          guest: entry.guest ?? false,
+          node: entry.node,
+          since: entry.since,
+        };
       })
-      .sort((a, b) => a.since - b.since || a.user.localeCompare(b.user));
+      .sort((a, b) => a.since - b.since || a.user.localeCompare(b.user) || a.userId.localeCompare(b.userId));
   }
 
   /**

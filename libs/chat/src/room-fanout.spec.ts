@@ -26,7 +26,8 @@ class FakeSubscriber implements MessageSubscriber {
 }
 
 function message(room: string, seq: number): ChatMessageEvent {
-  return { id: `${seq}-0`, room, user: 'ann', message: `m${seq}`, ts: seq, node: 'node1' };
+  const sender = { user: 'ann', userId: 'g_ann', guest: true };
+  return { id: `${seq}-0`, room, ...sender, message: `m${seq}`, ts: seq, node: 'node1' };
 }
 
 async function started() {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { ChatMessageEvent } from '@app/chat-protocol';
+import type { ChatMessageEvent, Participant } from '@app/chat-protocol';
 
 /**
  * Append and broadcast in one round trip: de-duplicate by clientMsgId, XADD
@@ -13,7 +13,7 @@ import type { ChatMessageEvent } from '@app/chat-protocol';
  *
  * KEYS: stream, dedup key
  * ARGV: room, user, message, node, clientMsgId ('' for none), max length,
- *       max age ms (0: none), dedup ttl s, channel
+ *       max age ms (0: none), dedup ttl s, channel, user id, guest ('1' or '0')
  */
 const APPEND_SCRIPT = new LuaScript(`
 local cid = ARGV[5]
@@ -23,13 +23,14 @@ if cid ~= '' then
 end
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*',
-  'user', ARGV[2], 'message', ARGV[3], 'node', ARGV[4], 'cid', cid)
+  'user', ARGV[2], 'message', ARGV[3], 'node', ARGV[4], 'cid', cid, 'uid', ARGV[10], 'guest', ARGV[11])
 local ms = tonumber(string.match(id, '^(%d+)'))
 if tonumber(ARGV[7]) > 0 then
   redis.call('XTRIM', KEYS[1], 'MINID', '~', tostring(ms - tonumber(ARGV[7])))
 end
 if cid ~= '' then redis.call('SET', KEYS[2], id, 'EX', ARGV[8]) end
-local event = {id = id, room = ARGV[1], user = ARGV[2], message = ARGV[3], ts = ms, node = ARGV[4]}
+local event = {id = id, room = ARGV[1], user = ARGV[2], userId = ARGV[10], guest = ARGV[11] == '1',
+  message = ARGV[3], ts = ms, node = ARGV[4]}
 if cid ~= '' then event.clientMsgId = cid end
 if last then event.prev = last[1] end
 redis.call('PUBLISH', ARGV[9], cjson.encode(event))
@@ -96,9 +97,8 @@ return {entries, more}
 
 type StreamEntry = [id: string, fields: string[]];
 
-export interface AppendRequest {
+export interface AppendRequest extends Participant {
   room: string;
-  user: string;
   message: string;
   node: string;
   clientMsgId?: string;
@@ -140,7 +140,8 @@ export class RoomHistory {
     const cid = request.clientMsgId ?? '';
     const [id, duplicate] = await APPEND_SCRIPT.run<[string, number]>(
       this.redis,
-      [chatKeys.stream(request.room), chatKeys.dedup(request.room, request.user, cid)],
+      // Keyed by identity: one user's retry is a duplicate, another's same id is not.
+      [chatKeys.stream(request.room), chatKeys.dedup(request.room, request.userId, cid)],
       [
         request.room,
         request.user,
@@ -151,6 +152,8 @@ export class RoomHistory {
         this.retention.maxAgeMs,
         this.retention.dedupTtlSeconds,
         chatKeys.messageChannel,
+        request.userId,
+        request.guest ? '1' : '0',
       ],
     );
     return { id, duplicate: duplicate === 1 };
@@ -191,6 +194,8 @@ function toMessage(room: string, [id, fields]: StreamEntry): ChatMessageEvent {
     id,
     room,
     user: value.user,
+    userId: value.uid ?? '',
+    guest: value.guest === '1',
     message: value.message,
     ts: Number(id.slice(0, id.indexOf('-'))),
     node: value.node,

@@ -57,4 +57,30 @@ describe('IdentityResolver in jwt mode', () => {
   it('refuses a handshake without a token', async () => {
     await expect(resolver.resolve({}, 'alice')).rejects.toBeInstanceOf(IdentityError);
   });
+
+  it('refreshes a connection only with a token of the same subject', async () => {
+    const first = await mintToken({ secret: SECRET, user: 'alice', name: 'Alice', ttlSeconds: 60 });
+    const { identity } = await resolver.resolve({ token: first }, undefined);
+    const later = await mintToken({
+      secret: SECRET,
+      user: 'alice',
+      name: 'Al',
+      ttlSeconds: 3600,
+      rooms: ['a'],
+    });
+    const refreshed = await resolver.refresh(later, identity);
+    expect(refreshed).toMatchObject({ id: 'u_alice', name: 'Alice' });
+    expect(refreshed.expiresAt).toBeGreaterThan(identity.expiresAt!);
+    expect(refreshed.rooms?.allows('b')).toBe(false);
+    const other = await mintToken({ secret: SECRET, user: 'mallory', ttlSeconds: 3600 });
+    await expect(resolver.refresh(other, identity)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+});
+
+describe('IdentityResolver.refresh in guest mode', () => {
+  it('is refused: guests have no token', async () => {
+    const resolver = new IdentityResolver({ mode: 'guest', guests: new GuestIdentities({ secret: SECRET }) });
+    const { identity } = await resolver.resolve({}, 'erin');
+    await expect(resolver.refresh('x', identity)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
 });

@@ -1,5 +1,5 @@
 import type { GuestIdentities } from './guest-identities.js';
-import type { Identity } from './identity.js';
+import { IdentityError, type Identity } from './identity.js';
 import type { JwtIdentities } from './jwt-identities.js';
 
 /** `AUTH_MODE`: server-signed guests (the default) or tokens from an identity provider. */
@@ -50,5 +50,19 @@ export class IdentityResolver {
     const guest = this.source.guests.resolve(credentials.guest);
     const name = displayName ?? guest.id;
     return { identity: { id: guest.id, name, kind: 'guest' }, guestToken: guest.token };
+  }
+
+  /**
+   * A fresh token for a connection's identity (jwt mode): its new expiry and
+   * room rules, the display name unchanged. A token for anyone else is refused.
+   */
+  async refresh(token: unknown, current: Identity): Promise<Identity> {
+    if (this.source.mode !== 'jwt')
+      throw new IdentityError('invalid_token', 'guests have no token to refresh');
+    const fresh = await this.source.jwt.verify(token);
+    if (fresh.id !== current.id) {
+      throw new IdentityError('invalid_token', 'the fresh token is for another identity');
+    }
+    return { ...fresh, name: current.name };
   }
 }

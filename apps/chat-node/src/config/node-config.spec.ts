@@ -47,6 +47,12 @@ describe('loadNodeConfig', () => {
       historyAnswerMaxBytes: 262_144,
       roomsPerConnection: 50,
       roomsPageMax: 100,
+      authMode: 'guest',
+      authJwtSecret: '',
+      authJwtPublicKey: '',
+      authJwksUrl: '',
+      authJwtIssuer: '',
+      authJwtAudience: '',
     });
   });
 

@@ -1,3 +1,4 @@
+import { publicKeyPemOf } from './public-key.js';
 import type { Fallback, Setting } from './setting-types.js';
 
 /** What every kind of entry takes. Neither `default` nor `derivedDefault`: the variable is required. */
@@ -96,4 +97,13 @@ export function originList(options: EntryOptions<readonly string[]>): Setting<re
     });
     return origins.every((origin) => origin !== undefined) ? origins : undefined;
   });
+}
+
+/**
+ * A public key in PEM: the PEM itself (`\n` for its line breaks) or a file's
+ * path. The value stays as given (one line in logs); publicKeyPemOf reads it.
+ */
+export function publicKey(options: EntryOptions<string>): Setting<string> {
+  const accepts = 'a PEM public key (RSA or P-256), inline with \\n line breaks or the path of a PEM file';
+  return entry(options, accepts, (raw) => (publicKeyPemOf(raw) === undefined ? undefined : raw));
 }

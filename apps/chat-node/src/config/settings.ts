@@ -1,10 +1,13 @@
 import { LOG_FORMATS, LOG_LEVELS } from '@app/logging';
-import { integer, oneOf, originList, text, url } from './setting-entry.js';
+import { integer, oneOf, originList, publicKey, text, url } from './setting-entry.js';
 import type { ValuesOf } from './setting-types.js';
 
 /** `protocol-test` serves the official socket.io protocol test suite (see profiles.ts). */
 export const PROFILES = ['chat', 'protocol-test'] as const;
 export type Profile = (typeof PROFILES)[number];
+
+/** `guest`: server-signed guest identities; `jwt`: tokens from an identity provider. */
+export const AUTH_MODES = ['guest', 'jwt'] as const;
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
@@ -214,6 +217,50 @@ export const SETTINGS = {
     max: 10_000,
     default: 100,
   }),
+  authMode: oneOf({
+    env: 'AUTH_MODE',
+    help: 'guest: users pick a name and get a signed guest identity; jwt: a token proves who connects',
+    choices: AUTH_MODES,
+    default: 'guest',
+  }),
+  authJwtSecret: text({
+    env: 'AUTH_JWT_SECRET',
+    help: 'jwt mode: the HS256 secret tokens are signed with',
+    pattern: /^\S{32,}$/,
+    accepts: 'at least 32 characters without spaces',
+    default: '',
+    defaultText: 'unset',
+    secret: true,
+  }),
+  authJwtPublicKey: publicKey({
+    env: 'AUTH_JWT_PUBLIC_KEY',
+    help: 'jwt mode: the RS256/ES256 public key tokens are verified with',
+    default: '',
+    defaultText: 'unset',
+  }),
+  authJwksUrl: url({
+    env: 'AUTH_JWKS_URL',
+    help: "jwt mode: the identity provider's JWKS (RS256/ES256 keys by kid)",
+    protocols: ['https:', 'http:'],
+    default: '',
+    defaultText: 'unset',
+  }),
+  authJwtIssuer: text({
+    env: 'AUTH_JWT_ISSUER',
+    help: "jwt mode: when set, a token's iss must be this",
+    pattern: /^\S{1,256}$/,
+    accepts: '1-256 characters without spaces',
+    default: '',
+    defaultText: 'unset',
+  }),
+  authJwtAudience: text({
+    env: 'AUTH_JWT_AUDIENCE',
+    help: "jwt mode: when set, a token's aud must include this",
+    pattern: /^\S{1,256}$/,
+    accepts: '1-256 characters without spaces',
+    default: '',
+    defaultText: 'unset',
+  }),
 };
 
 /** The values the variables give, before a profile applies. */
@@ -238,5 +285,16 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
       ttl !== undefined && heartbeat !== undefined && ttl < 2 * heartbeat
         ? `got ${ttl} with HEARTBEAT_INTERVAL_MS ${heartbeat}`
         : undefined,
+  },
+  {
+    env: 'AUTH_MODE',
+    accepts: 'guest, or jwt with exactly one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL',
+    violation: ({ authMode, authJwtSecret, authJwtPublicKey, authJwksUrl }) => {
+      const keys = [authJwtSecret, authJwtPublicKey, authJwksUrl];
+      // A key that was given but bad is reported already.
+      if (authMode !== 'jwt' || keys.includes(undefined)) return undefined;
+      const sources = keys.filter(Boolean).length;
+      return sources === 1 ? undefined : `got jwt with ${sources} key sources`;
+    },
   },
 ];
