@@ -5,7 +5,6 @@ import type { TaggedLogger } from '@app/logging';
 import { RedisModule } from '@app/redis';
 import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
-import { EventLoopLag } from './event-loop-lag.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
 import { identityResolverOf } from './identity-source.js';
@@ -60,7 +59,6 @@ export class ChatNodeModule {
         ...bridges,
         { provide: NODE_CONFIG, useValue: config },
         { provide: NodeState, useValue: state },
-        { provide: EventLoopLag, useFactory: () => new EventLoopLag().start() },
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ClusterView } from '@app/cluster';
-import { EventLoopLag, type EventLoopLagReport } from './event-loop-lag.js';
+import type { EventLoopLagReport } from './event-loop-lag.js';
 import { NodeState } from './node-state.js';
 
 export interface ClusterReport {
@@ -23,7 +23,6 @@ export class ClusterController {
   constructor(
     @Inject(ClusterView) private readonly cluster: ClusterView,
     @Inject(NodeState) private readonly state: NodeState,
-    @Inject(EventLoopLag) private readonly lag: EventLoopLag,
   ) {}
 
   @Get('cluster')
@@ -43,7 +42,7 @@ export class ClusterController {
       sessions: this.state.localSessions(),
       pins: this.cluster.pins.size,
       leaving: this.cluster.isLeaving,
-      eventLoopLag: this.lag.report(),
+      eventLoopLag: this.state.eventLoopLag.report(),
     };
   }
 }
