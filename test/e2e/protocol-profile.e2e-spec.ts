@@ -145,6 +145,53 @@ describe('protocol-test profile through nginx over three nodes', () => {
       expect((await poll(sid)).status).toBe(400);
     });
 
+    describe('a close sent together with a poll (the suite\'s "should forcefully close the session")', () => {
+      /** Sends the poll and the close at once; the poll must get the no-op, the next poll 400. */
+      async function closeRacingPoll(pollVia: string, closeVia: string, sid: string): Promise<void> {
+        const url = (node: string) => `${node}/socket.io/?EIO=4&transport=polling&sid=${sid}`;
+        const [answered, close] = await Promise.all([
+          fetch(url(pollVia)),
+          fetch(url(closeVia), { method: 'POST', body: '1' }),
+        ]);
+        expect(close.status).toBe(200);
+        expect([answered.status, await answered.text()]).toEqual([200, '6']);
+        expect((await fetch(url(pollVia))).status).toBe(400);
+      }
+
+      /** Opens a session on `node` directly, so that node owns it. */
+      async function openSessionOn(node: string): Promise<string> {
+        const response = await fetch(`${node}/socket.io/?EIO=4&transport=polling`);
+        return (JSON.parse((await response.text()).slice(1)) as { sid: string }).sid;
+      }
+
+      it('through round-robin nginx, in every one of 20 runs', async () => {
+        for (let run = 0; run < 20; run++)
+          await closeRacingPoll(cluster.url, cluster.url, await openSession());
+      });
+
+      it('when the close reaches the owner before the poll another node relays, 20 times', async () => {
+        const [relay, owner] = cluster.nodes;
+        const sids: string[] = [];
+        for (let run = 0; run < 20; run++) {
+          sids.push(await openSessionOn(owner.url));
+          await closeRacingPoll(relay.url, owner.url, sids[run]);
+        }
+        // The race was run for real: the close overtook the relayed poll at least once.
+        await waitFor('the owner to log a poll that came after its close', () =>
+          sids.some(
+            (sid) => cluster.logsContaining(`poll for ${sid} arrived after its client closed`).length,
+          ),
+        );
+      });
+
+      it('when the poll waits at the owner and the close comes relayed, 20 times', async () => {
+        const [relay, owner] = cluster.nodes;
+        for (let run = 0; run < 20; run++) {
+          await closeRacingPoll(owner.url, relay.url, await openSessionOn(owner.url));
+        }
+      });
+    });
+
     it('upgrades a polling session to WebSocket, after which polling is refused', async () => {
       const sid = await openSession();
       const state = openWebSocket(`EIO=4&transport=websocket&sid=${sid}`);

@@ -153,6 +153,24 @@ describe('session routing through round-robin nginx', () => {
     }
   });
 
+  it('answers an Engine.IO 3 poll that a peer relays after its client closed the session with 1:6, then 400', async () => {
+    const [relay, owner] = fixture.cluster.nodes;
+    for (let run = 0; run < 10; run++) {
+      const handshake = await (await fetch(`${owner.url}/socket.io/?EIO=3&transport=polling`)).text();
+      const sid = /"sid":"([^"]+)"/.exec(handshake)![1];
+      const url = (node: string) => `${node}/socket.io/?EIO=3&transport=polling&sid=${sid}`;
+      // What is buffered (the main namespace's connect) first, so the raced poll would wait.
+      expect(await (await fetch(url(owner.url))).text()).toBe('2:40');
+      const [answered, close] = await Promise.all([
+        fetch(url(relay.url)),
+        fetch(url(owner.url), { method: 'POST', body: '1:1' }),
+      ]);
+      expect(close.status).toBe(200);
+      expect([answered.status, await answered.text()]).toEqual([200, '1:6']);
+      expect((await fetch(url(relay.url))).status).toBe(400);
+    }
+  });
+
   describe('guards', () => {
     let evil: Server;
     let evilConnections = 0;

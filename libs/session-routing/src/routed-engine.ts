@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as EngineServer, type ServerOptions as EngineOptions } from 'engine.io';
 import type { SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
+import { ClientCloseRace } from './client-close-race.js';
 import type { EngineCluster, MembershipChange } from './engine-cluster.js';
 import { EngineEntry } from './engine-entry.js';
 import { answerPendingPolls } from './engine-internals.js';
@@ -91,6 +92,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   const http = new HttpForwarder({ responseTimeoutMs: relayResponseTimeout(options) });
   const upgrades = new UpgradeForwarder();
   new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
+  new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
   const router = new SessionRouter({
     cluster,
     engine,

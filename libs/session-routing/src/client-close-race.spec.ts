@@ -1,0 +1,104 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import type { Log } from '@app/logging';
+import { ClientCloseRace, type WatchedEngine } from './client-close-race.js';
+
+// engine.io, its sockets and HTTP requests as fakes: only what ClientCloseRace touches.
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+class FakeResponse extends EventEmitter {
+  status?: number;
+  headers?: Record<string, unknown>;
+  body?: string;
+  writeHead(status: number, headers: Record<string, unknown>): this {
+    this.status = status;
+    this.headers = headers;
+    return this;
+  }
+  end(body: string): this {
+    this.body = body;
+    return this;
+  }
+}
+
+function setUp() {
+  const engine = new EventEmitter();
+  const middlewares: Middleware[] = [];
+  let now = 0;
+  const logged: string[] = [];
+  const log = { isDebugEnabled: () => true, debug: (line: string) => void logged.push(line) } as Log;
+  new ClientCloseRace({ log, now: () => now }).install(
+    Object.assign(engine, { use: (fn: Middleware) => middlewares.push(fn) }) as unknown as WatchedEngine,
+  );
+  const open = (id: string, protocol = 4, transport = 'polling') => {
+    const socket = Object.assign(new EventEmitter(), { id, protocol, transport: { name: transport } });
+    engine.emit('connection', socket);
+    return socket;
+  };
+  /** Runs a request through the middleware: 'engine.io' when passed on, else what was answered. */
+  const request = (url: string, method = 'GET') => {
+    const res = new FakeResponse();
+    let passed = false;
+    for (const middleware of middlewares)
+      middleware({ method, url } as IncomingMessage, res as unknown as ServerResponse, () => (passed = true));
+    return { res, answer: passed ? 'engine.io' : [res.status, res.body, res.headers?.['cache-control']] };
+  };
+  const poll = (sid: string, eio = 4) => request(`/socket.io/?EIO=${eio}&transport=polling&sid=${sid}`);
+  return { open, request, poll, logged, advance: (ms: number) => (now += ms) };
+}
+
+const SID = 'AAAAAAAAAAAAAAAAAAAA';
+
+describe('ClientCloseRace', () => {
+  it('answers the poll that comes after its client closed the session with a no-op, once', () => {
+    const { open, poll, logged } = setUp();
+    open(SID).emit('close', 'transport close');
+    expect(poll(SID).answer).toEqual([200, '6', 'no-store']);
+    expect(poll(SID).answer).toBe('engine.io');
+    expect(logged).toEqual([`poll for ${SID} arrived after its client closed it: answered with a no-op`]);
+  });
+
+  it('encodes the no-op in the session protocol: EIO3 gets 1:6', () => {
+    const { open, poll } = setUp();
+    open(SID, 3).emit('close', 'transport close');
+    expect(poll(SID, 3).answer).toEqual([200, '1:6', 'no-store']);
+  });
+
+  it('leaves engine.io to answer when a poll was waiting at the close (it sends the no-op)', () => {
+    const { open, poll } = setUp();
+    const socket = open(SID);
+    const waiting = poll(SID);
+    expect(waiting.answer).toBe('engine.io');
+    socket.emit('close', 'transport close');
+    waiting.res.emit('close');
+    expect(poll(SID).answer).toBe('engine.io');
+  });
+
+  it('remembers nothing for closes the client did not ask for, nor for WebSocket sessions', () => {
+    const { open, poll } = setUp();
+    // A sid each: a poll passed on stays waiting here, which alone would keep a tombstone away.
+    for (const [i, reason] of ['ping timeout', 'forced close', 'transport error'].entries()) {
+      open(`${SID.slice(1)}${i}`).emit('close', reason);
+      expect(poll(`${SID.slice(1)}${i}`).answer).toBe('engine.io');
+    }
+    open(SID, 4, 'websocket').emit('close', 'transport close');
+    expect(poll(SID).answer).toBe('engine.io');
+  });
+
+  it('forgets the session after its window', () => {
+    const { open, poll, advance } = setUp();
+    open(SID).emit('close', 'transport close');
+    advance(2000);
+    expect(poll(SID).answer).toBe('engine.io');
+  });
+
+  it('passes on pushes, upgrades and JSONP polls of a closed session', () => {
+    const { open, request } = setUp();
+    open(SID).emit('close', 'transport close');
+    expect(request(`/socket.io/?EIO=4&transport=polling&sid=${SID}`, 'POST').answer).toBe('engine.io');
+    expect(request(`/socket.io/?EIO=4&transport=websocket&sid=${SID}`).answer).toBe('engine.io');
+    expect(request(`/socket.io/?EIO=3&transport=polling&sid=${SID}&j=0`).answer).toBe('engine.io');
+  });
+});
