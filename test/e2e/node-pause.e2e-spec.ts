@@ -157,6 +157,8 @@ describe('a node paused (SIGSTOP) longer than the member TTL', () => {
     const talk = chatter(clients, ROOM);
     await sleep(1500);
 
+    const onNode2 = clients.filter((client) => client.session?.node === 'node2');
+    const sidsBefore = new Map(onNode2.map((client) => [client, client.session!.sid]));
     const pid = node2.process.pid!;
     process.kill(pid, 'SIGSTOP');
     try {
@@ -166,6 +168,15 @@ describe('a node paused (SIGSTOP) longer than the member TTL', () => {
       process.kill(pid, 'SIGCONT');
     }
 
+    // Every session node2 held was closed: its clients chat on new ones (WebSocket ones too).
+    await waitFor(
+      "node2's clients to be on new sessions",
+      () =>
+        onNode2.every(
+          (client) => client.status === 'connected' && client.session?.sid !== sidsBefore.get(client),
+        ),
+      15_000,
+    );
     const warning = await node2.process.waitForLine(DROPPED_WARNING, 10_000);
     const [, seconds, closed] = DROPPED_WARNING.exec(warning)!;
     expect(Number(seconds)).toBeGreaterThanOrEqual(3);
