@@ -53,6 +53,7 @@ export class ClusterIoAdapter extends IoAdapter {
       }),
     });
     io.bind(routed.engine);
+    this.cluster.on('dropped', ({ silentMs }) => this.closeSessionsAfterDrop(silentMs));
     this.state.localSessions = () => routed.sessionCount();
     this.routed = routed;
     this.io = io;
@@ -68,6 +69,22 @@ export class ClusterIoAdapter extends IoAdapter {
   /** Graceful leave, after the node left the ring (see `RoutedEngine.drain`). */
   async drain(timeoutMs: number): Promise<DrainResult> {
     return (await this.routed?.drain(timeoutMs)) ?? { relaysLeft: 0 };
+  }
+
+  /**
+   * Peers expired this node (it was paused past the TTL) and moved its sessions'
+   * ring slots on; their clients already count them lost. Closing them makes the
+   * clients reconnect (and resume) wherever the ring now says, and socket.io's
+   * disconnect clears their presence and pins: no session lives in two places.
+   */
+  private closeSessionsAfterDrop(silentMs: number): void {
+    const closed = this.routed?.closeAllSessions() ?? 0;
+    this.taggedLogger
+      .forContext('Node')
+      .warn(
+        `this node was dropped from the ring while paused (${(silentMs / 1000).toFixed(1)} s); ` +
+          `closing ${closed} sessions and rejoining`,
+      );
   }
 
   override async dispose(): Promise<void> {

@@ -37,6 +37,10 @@ export function clusterKeys(prefix: string) {
     members: `${prefix}:members`,
     memberInfo: `${prefix}:member-info`,
     epoch: `${prefix}:epoch`,
+    /** When any node last heartbeat (Redis time, ms): longer gaps are outages, not deaths. */
+    lastHeartbeat: `${prefix}:last-heartbeat`,
+    /** id → instance of members expired by the TTL, so a paused one learns it was dropped. */
+    memberTombstones: `${prefix}:member-tombstones`,
     pins: (node: string) => `${prefix}:pins:${node}`,
     membershipChannel: `${prefix}:membership`,
     pinChannel: `${prefix}:pins`,

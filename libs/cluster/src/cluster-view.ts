@@ -12,7 +12,7 @@ import {
 import { ClusterMessageType, decodeClusterMessage, encodeClusterMessage } from './cluster-messages.js';
 import type { NodeId, SessionId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
-import { Membership, type NodeIdTakenError } from './membership.js';
+import { Membership, type NodeDropped, type NodeIdTakenError } from './membership.js';
 import { RedisMembershipStore } from './membership-store.js';
 import { RedisPinStore } from './pin-store.js';
 import { PinTable } from './pin-table.js';
@@ -23,6 +23,12 @@ import { describeChange, ringAfter } from './view-change.js';
 export interface ClusterViewEvents {
   change: [ClusterChange];
   conflict: [NodeIdTakenError];
+  /**
+   * Peers dropped this node while it was out of touch (paused longer than the
+   * TTL) and it is back in the registry: the sessions it holds were given up
+   * for lost, their clients are reconnecting elsewhere; close them.
+   */
+  dropped: [NodeDropped];
   /** A draining peer asks this node to answer these sessions' pending long-polls. */
   flushPolls: [SessionId[]];
 }
@@ -64,6 +70,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     this.ringValue = new Ring([this.self], 0);
     this.membership.on('change', (change) => this.onMembershipChange(change));
     this.membership.on('conflict', (error) => this.emit('conflict', error));
+    this.membership.on('dropped', (dropped) => this.onDropped(dropped));
   }
 
   get ring(): Ring {
@@ -76,6 +83,11 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
 
   members(): ReadonlyMap<NodeId, Member> {
     return this.membership.current().members;
+  }
+
+  /** True when no heartbeat was answered for longer than the member TTL (see `Membership.isStale`). */
+  get isStale(): boolean {
+    return this.membership.isStale();
   }
 
   /** True once this node has left the ring (draining). */
@@ -181,6 +193,16 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     }
     this.log.info(`${describeChange(change, previous.epoch === 0, this.self)}; ${this.ringValue.toString()}`);
     this.emit('change', change);
+  }
+
+  /** Back in the registry: peers hear of it now rather than at their next heartbeat. */
+  private onDropped(dropped: NodeDropped): void {
+    this.emit('dropped', dropped);
+    this.announce(ClusterMessageType.Joined).catch((error: Error) =>
+      this.log.warn(`could not announce the rejoin: ${error.message}`),
+    );
+    // Pins published or erased while this node was away may have been missed.
+    void this.reloadPins();
   }
 
   private async reloadPins(): Promise<void> {

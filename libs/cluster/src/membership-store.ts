@@ -13,8 +13,22 @@ import type { Member } from './member.js';
  * A record under this id from another instance is a conflict, unless the node
  * found it forged and asks to replace exactly that record (ARGV[6]).
  *
- * KEYS: members zset, member-info hash, epoch
- * ARGV: id, sealed record, ttl ms, instance, pins key prefix, record to replace ('' for none)
+ * Silence does not count against anyone. The registry remembers when any node
+ * last ran this script; time beyond one heartbeat interval since then is time in
+ * which no node could heartbeat (Redis down, restarted or paused), so every
+ * member's score moves forward by it (never past now) before the expiry. Without
+ * it the first node back after an outage longer than the TTL would expire every
+ * live peer. A dead node is still dropped within TTL + one heartbeat interval of
+ * Redis returning: its score is credited at most up to now, and no one renews it
+ * after. While any node beats, gaps stay under the interval and nothing is
+ * credited, so a node that alone went silent (crashed, paused) expires on time.
+ *
+ * An expired member leaves a tombstone (id → instance). When that same instance
+ * heartbeats again, it learns it was dropped while it believed it was a member.
+ *
+ * KEYS: members zset, member-info hash, epoch, last heartbeat (ms), tombstones hash
+ * ARGV: id, sealed record, ttl ms, instance, pins key prefix, record to replace ('' for none),
+ *       heartbeat interval ms
  *
  * `allow-oom`: a Redis full of messages (at `maxmemory`, `noeviction`) refuses
  * writes, and without the flag this renewal too: every node would drop out of
@@ -24,11 +38,25 @@ const HEARTBEAT_SCRIPT = new LuaScript(`#!lua flags=allow-oom
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
+local last = tonumber(redis.call('GET', KEYS[4]) or '')
+local silence = now
+if last then silence = now - last - tonumber(ARGV[7]) end
+if silence > 0 then
+  local scores = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+  for i = 1, #scores, 2 do
+    redis.call('ZADD', KEYS[1], math.min(tonumber(scores[i + 1]) + silence, now), scores[i])
+  end
+end
+redis.call('SET', KEYS[4], now)
 local changed = false
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
 if #expired > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
   for _, id in ipairs(expired) do
+    local readable, gone = pcall(cjson.decode, redis.call('HGET', KEYS[2], id) or 'null')
+    if readable and type(gone) == 'table' and type(gone.instance) == 'string' then
+      redis.call('HSET', KEYS[5], id, gone.instance)
+    end
     redis.call('HDEL', KEYS[2], id)
     redis.call('DEL', ARGV[5] .. id)
   end
@@ -41,11 +69,17 @@ if existing and existing ~= ARGV[6] then
     return {'conflict', existing}
   end
 end
-if redis.call('ZADD', KEYS[1], now, ARGV[1]) == 1 then changed = true end
+local tombstone = redis.call('HGET', KEYS[5], ARGV[1])
+if tombstone then redis.call('HDEL', KEYS[5], ARGV[1]) end
+local dropped = 0
+if redis.call('ZADD', KEYS[1], now, ARGV[1]) == 1 then
+  changed = true
+  if tombstone == ARGV[4] then dropped = 1 end
+end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local epoch
 if changed then epoch = redis.call('INCR', KEYS[3]) else epoch = tonumber(redis.call('GET', KEYS[3]) or '0') end
-return {'ok', epoch, redis.call('HVALS', KEYS[2])}
+return {'ok', epoch, redis.call('HVALS', KEYS[2]), dropped}
 `);
 
 /**
@@ -76,18 +110,26 @@ export interface Registration {
 
 /** Records come back as stored: unverified, possibly not even JSON. */
 export type HeartbeatResult =
-  | { kind: 'ok'; epoch: number; records: string[] }
+  /** `dropped`: peers expired this very instance, and this heartbeat added it back. */
+  | { kind: 'ok'; epoch: number; records: string[]; dropped: boolean }
   /** Another process's record holds this node id (verify it before believing it). */
   | { kind: 'conflict'; record: string };
+
+export interface HeartbeatTiming {
+  ttlMs: number;
+  /** Gaps between any two heartbeats longer than this are silence, credited to every member. */
+  intervalMs: number;
+}
 
 /** Where the members meet: the registry every node renews and reads. */
 export interface MembershipStore {
   /**
-   * Drops the members silent for `ttlMs`, renews `self` (unless another
-   * process's record holds its id), bumps the epoch if the member set changed,
-   * and returns the registry's records.
+   * Drops the members silent for `timing.ttlMs` (not counting time in which no
+   * node heartbeat at all), renews `self` (unless another process's record holds
+   * its id), bumps the epoch if the member set changed, and returns the
+   * registry's records.
    */
-  heartbeat(self: Registration, ttlMs: number): Promise<HeartbeatResult>;
+  heartbeat(self: Registration, timing: HeartbeatTiming): Promise<HeartbeatResult>;
   /** Removes `self` and its pins at once; returns the epoch after. */
   leave(self: Pick<Member, 'id' | 'instance'>): Promise<number>;
 }
@@ -99,15 +141,24 @@ export class RedisMembershipStore implements MembershipStore {
     private readonly keys: ClusterKeys,
   ) {}
 
-  async heartbeat(self: Registration, ttlMs: number): Promise<HeartbeatResult> {
+  async heartbeat(self: Registration, timing: HeartbeatTiming): Promise<HeartbeatResult> {
+    const { keys } = this;
     const reply = await HEARTBEAT_SCRIPT.run<[string, ...unknown[]]>(
       this.redis,
-      [this.keys.members, this.keys.memberInfo, this.keys.epoch],
-      [self.id, self.record, ttlMs, self.instance, this.keys.pins(''), self.replaces ?? ''],
+      [keys.members, keys.memberInfo, keys.epoch, keys.lastHeartbeat, keys.memberTombstones],
+      [
+        self.id,
+        self.record,
+        timing.ttlMs,
+        self.instance,
+        keys.pins(''),
+        self.replaces ?? '',
+        timing.intervalMs,
+      ],
     );
     if (reply[0] === 'conflict') return { kind: 'conflict', record: reply[1] as string };
-    const [, epoch, records] = reply as [string, number, string[]];
-    return { kind: 'ok', epoch, records };
+    const [, epoch, records, dropped] = reply as [string, number, string[], number];
+    return { kind: 'ok', epoch, records, dropped: dropped === 1 };
   }
 
   async leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {

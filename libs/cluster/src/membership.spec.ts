@@ -4,8 +4,8 @@ import { resolveClusterOptions } from './cluster-options.js';
 import { asNodeId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
 import { MemberSignature } from './member-signature.js';
-import { Membership, NodeIdTakenError } from './membership.js';
-import type { HeartbeatResult, MembershipStore, Registration } from './membership-store.js';
+import { Membership, NodeIdTakenError, type NodeDropped } from './membership.js';
+import type { HeartbeatResult, HeartbeatTiming, MembershipStore, Registration } from './membership-store.js';
 
 const HEARTBEAT_MS = 1000;
 const TTL_MS = 3000;
@@ -14,35 +14,48 @@ const SECRET = 'the-cluster-secret-0123';
 /**
  * The registry in memory, with the heartbeat script's rules: expire the silent,
  * refuse a live id held by another instance (unless asked to replace exactly
- * that record), bump the epoch on any change. Holds records as Redis does: text.
+ * that record), bump the epoch on any change, tell an instance that was expired
+ * and comes back that it was dropped. Holds records as Redis does: text. The
+ * script's credit for time in which no node could heartbeat is not modelled
+ * here (every test below keeps someone beating): node-pause.e2e-spec covers it.
  */
 class FakeRegistry implements MembershipStore {
   epoch = 0;
   heartbeats = 0;
   failure?: Error;
+  /** Nodes whose heartbeats fail while the others' pass: paused, or cut off alone. */
+  readonly unreachable = new Set<string>();
   /** While set, heartbeats wait for it: a slow Redis. */
   gate?: Promise<void>;
   private readonly beats = new Map<string, { record: string; at: number }>();
+  /** id → instance of the members the TTL expired. */
+  private readonly tombstones = new Map<string, unknown>();
 
-  async heartbeat(self: Registration, ttlMs: number): Promise<HeartbeatResult> {
+  async heartbeat(self: Registration, { ttlMs }: HeartbeatTiming): Promise<HeartbeatResult> {
     this.heartbeats += 1;
     await this.gate;
     if (this.failure) throw this.failure;
+    if (this.unreachable.has(self.id)) throw new Error(`${self.id} cannot reach the registry`);
     const now = Date.now();
     let changed = false;
     for (const [id, beat] of this.beats) {
       if (beat.at > now - ttlMs) continue;
       this.beats.delete(id);
+      this.tombstones.set(id, instanceIn(beat.record));
       changed = true;
     }
     const existing = this.beats.get(self.id)?.record;
     if (existing !== undefined && existing !== self.replaces && instanceIn(existing) !== self.instance) {
       return { kind: 'conflict', record: existing };
     }
+    const tombstone = this.tombstones.get(self.id);
+    this.tombstones.delete(self.id);
     if (existing === undefined) changed = true;
     this.beats.set(self.id, { record: self.record, at: now });
     if (changed) this.epoch += 1;
-    return { kind: 'ok', epoch: this.epoch, records: [...this.beats.values()].map((beat) => beat.record) };
+    const records = [...this.beats.values()].map((beat) => beat.record);
+    const dropped = existing === undefined && tombstone === self.instance;
+    return { kind: 'ok', epoch: this.epoch, records, dropped };
   }
 
   leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {
@@ -228,6 +241,58 @@ describe('Membership', () => {
         'heartbeat failed: connection lost; keeping ring epoch 1',
         'heartbeat failed: connection lost; keeping ring epoch 1',
       ]);
+    });
+  });
+
+  describe("a node paused past the TTL (its heartbeats fail, its peers' pass)", () => {
+    async function pausedFor(ms: number) {
+      const [a, b] = await twoJoined();
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      const dropped: NodeDropped[] = [];
+      b.membership.on('dropped', (event) => dropped.push(event));
+      registry.unreachable.add('node2');
+      await vi.advanceTimersByTimeAsync(ms);
+      return { a, b, dropped };
+    }
+
+    it('is dropped by its peers, and learns it at its first heartbeat back, with how long it was away', async () => {
+      const { a, b, dropped } = await pausedFor(TTL_MS + HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1']);
+      expect(b.membership.isStale()).toBe(true);
+      registry.unreachable.delete('node2');
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(dropped).toHaveLength(1);
+      expect(dropped[0]!.silentMs).toBeGreaterThanOrEqual(TTL_MS + HEARTBEAT_MS);
+      expect(b.membership.isStale()).toBe(false);
+      // Back in the registry at once: its view names both, and its peer sees it at its next beat.
+      expect(b.ids()).toEqual(['node1', 'node2']);
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1', 'node2']);
+      await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+      expect(dropped).toHaveLength(1);
+    });
+
+    it('shorter than the TTL: still a member, nothing to report', async () => {
+      const { a, b, dropped } = await pausedFor(TTL_MS - 2 * HEARTBEAT_MS);
+      expect(b.membership.isStale()).toBe(false);
+      registry.unreachable.delete('node2');
+      await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+      expect(dropped).toEqual([]);
+      expect(a.ids()).toEqual(['node1', 'node2']);
+      expect(a.changes.flatMap((change) => change.left)).toEqual([]);
+    });
+
+    it('a new instance under a dropped id is a fresh join, not a drop', async () => {
+      const { b } = await pausedFor(TTL_MS + HEARTBEAT_MS);
+      b.membership.stop();
+      registry.unreachable.delete('node2');
+      const restarted = start(member('node2', 'node2-b'));
+      const dropped: NodeDropped[] = [];
+      restarted.membership.on('dropped', (event) => dropped.push(event));
+      await restarted.membership.join();
+      await vi.advanceTimersByTimeAsync(2 * HEARTBEAT_MS);
+      expect(dropped).toEqual([]);
+      expect(restarted.ids()).toEqual(['node1', 'node2']);
     });
   });
 

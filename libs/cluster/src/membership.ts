@@ -20,11 +20,23 @@ export interface MembershipEvents {
   change: [ClusterChange];
   /** This node's id was taken over while it was out of touch: it must stop. */
   conflict: [NodeIdTakenError];
+  /**
+   * Peers expired this node while it was out of touch (paused, or cut off from
+   * Redis alone), and this heartbeat added it back: whatever it served meanwhile
+   * was taken over. Emitted after the `change` that shows the current view.
+   */
+  dropped: [NodeDropped];
+}
+
+export interface NodeDropped {
+  /** How long this node had no answer to a heartbeat (monotonic clock). */
+  silentMs: number;
 }
 
 /** What a heartbeat tells this node, once the records are checked. */
 type CheckedHeartbeat =
-  { kind: 'ok'; epoch: number; members: Map<NodeId, Member> } | { kind: 'conflict'; holder: Member };
+  | { kind: 'ok'; epoch: number; members: Map<NodeId, Member>; dropped: boolean }
+  | { kind: 'conflict'; holder: Member };
 
 /** Names at most this many ids in one warning about forged records. */
 const FORGED_IDS_SHOWN = 5;
@@ -42,6 +54,8 @@ export class Membership extends EventEmitter<MembershipEvents> {
   private beating?: Promise<void>;
   private beatAgain = false;
   private left = false;
+  /** When the last heartbeat was answered (performance.now()); its view is that old. */
+  private answeredAt = 0;
   // Redis away fails every heartbeat; one line per 5 s says so.
   private readonly failureLogThrottle = new LogThrottle();
   // A forged record stays in Redis until someone removes it; one line per 5 s says so.
@@ -64,6 +78,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
   async join(): Promise<void> {
     const result = await this.heartbeat();
     if (result.kind === 'conflict') throw new NodeIdTakenError(result.holder);
+    this.answeredAt = performance.now();
     this.apply(result.epoch, result.members);
     this.timer = setInterval(() => this.beatSoon(), this.options.heartbeatIntervalMs);
   }
@@ -106,6 +121,14 @@ export class Membership extends EventEmitter<MembershipEvents> {
     return { epoch: this.epoch, members: this.members };
   }
 
+  /**
+   * True when no heartbeat was answered for longer than the TTL (Redis away, or
+   * this process paused): peers may have moved on, the view may be out of date.
+   */
+  isStale(): boolean {
+    return this.answeredAt > 0 && performance.now() - this.answeredAt > this.options.memberTtlMs;
+  }
+
   private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -120,7 +143,10 @@ export class Membership extends EventEmitter<MembershipEvents> {
         this.emit('conflict', new NodeIdTakenError(result.holder));
         return;
       }
+      const silentMs = performance.now() - this.answeredAt;
+      this.answeredAt = performance.now();
       this.apply(result.epoch, result.members);
+      if (result.dropped) this.emit('dropped', { silentMs });
     } catch (error) {
       // Redis away: keep the last view; peers keep forwarding to the nodes we know.
       if (this.failureLogThrottle.allow()) {
@@ -136,9 +162,12 @@ export class Membership extends EventEmitter<MembershipEvents> {
    */
   private async heartbeat(): Promise<CheckedHeartbeat> {
     let replaces: string | undefined;
+    const timing = { ttlMs: this.options.memberTtlMs, intervalMs: this.options.heartbeatIntervalMs };
     for (;;) {
-      const result = await this.store.heartbeat({ ...this.registration, replaces }, this.options.memberTtlMs);
-      if (result.kind === 'ok') return { kind: 'ok', epoch: result.epoch, members: this.verified(result) };
+      const result = await this.store.heartbeat({ ...this.registration, replaces }, timing);
+      if (result.kind === 'ok') {
+        return { kind: 'ok', epoch: result.epoch, members: this.verified(result), dropped: result.dropped };
+      }
       const holder = this.records.open(result.record);
       if (holder.ok) return { kind: 'conflict', holder: holder.member };
       if (replaces !== undefined)

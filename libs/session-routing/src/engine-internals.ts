@@ -25,3 +25,14 @@ export function answerPendingPolls(engine: EngineServer, sids: Iterable<SessionI
   ).clients;
   for (const sid of sids) clients?.[sid]?.sendPacket?.('noop');
 }
+
+/** Closes every session this engine holds, as a drain does, but leaves the engine serving. */
+export function closeEverySession(engine: EngineServer): number {
+  // engine.io private: `Server.clients` is protected; `Server.close()` would also close
+  // the WebSocket server, and this node keeps serving the sessions that come next.
+  // Discarding, as `Server.close()` does: a poll that never comes back cannot hold it open.
+  const clients = (engine as unknown as { clients?: Record<string, EngineSocket | undefined> }).clients;
+  const sockets = Object.values(clients ?? {}).filter((socket) => socket !== undefined);
+  for (const socket of sockets) socket.close(true);
+  return sockets.length;
+}

@@ -129,6 +129,22 @@ describe('createRoutedEngine', () => {
     expect(after.headers.connection).toBe('close');
   });
 
+  it('closes every session and keeps serving (a node its peers dropped)', async () => {
+    const { cluster, url } = await start();
+    const waiting = await handshake(url);
+    const poll = get(pollUrl(url, waiting));
+    const idle = await handshake(url);
+    await vi.waitFor(() => expect(routed?.sessionCount()).toBe(2));
+    expect(routed?.closeAllSessions()).toBe(2);
+    // The pending poll hears the close packet; the idle session is unknown at its next request.
+    expect((await poll).body).toBe('1');
+    expect((await get(pollUrl(url, idle))).status).toBe(400);
+    expect(routed?.sessionCount()).toBe(0);
+    expect(cluster.pinned.size).toBe(0);
+    await handshake(url);
+    expect(routed?.sessionCount()).toBe(1);
+  });
+
   it('stops listening to the cluster on close, and may be closed twice', async () => {
     const { cluster } = await start();
     expect(cluster.listenerCount('change')).toBe(1);

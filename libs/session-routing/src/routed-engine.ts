@@ -5,7 +5,7 @@ import type { Log } from '@app/logging';
 import { ClientCloseRace } from './client-close-race.js';
 import type { EngineCluster, MembershipChange } from './engine-cluster.js';
 import { EngineEntry } from './engine-entry.js';
-import { answerPendingPolls } from './engine-internals.js';
+import { answerPendingPolls, closeEverySession } from './engine-internals.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
@@ -66,6 +66,12 @@ export interface RoutedEngine {
    * here, and relayed traffic is waited for, at most `timeoutMs`.
    */
   drain(timeoutMs: number): Promise<DrainResult>;
+  /**
+   * Closes every session here (their clients reconnect, wherever the ring now
+   * says) and keeps serving: for a node that learns its peers dropped it.
+   * Returns how many it closed.
+   */
+  closeAllSessions(): number;
   /** Closes the engine and the connection pools to owners, and stops listening to the cluster. */
   close(): void;
 }
@@ -131,6 +137,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
       await upgrades.inFlight.whenIdle(Math.max(0, deadline - Date.now()));
       return { relaysLeft: http.inFlight.count + upgrades.inFlight.count };
     },
+    closeAllSessions: () => closeEverySession(engine),
     close() {
       cluster.off('change', onChange);
       cluster.off('flushPolls', onFlushPolls);
