@@ -15,7 +15,14 @@ export function chaosTable(result: ChaosResult): string {
       `${clients.total} clients (${transports}), ${result.options.rooms} rooms, ${result.durationS} s in all`,
     '',
     table(
-      ['fault', 'injected', 'max recovered', 'max presence healed', 'not recovered'],
+      [
+        'fault',
+        'injected',
+        'max length',
+        'max recovered after',
+        'max presence healed after',
+        'not recovered',
+      ],
       faultRows(result.faults),
     ),
     '',
