@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The benchmark command (npm run bench, npm run bench:<name>): like the test
+# The benchmark and chaos commands (npm run bench, bench:<name>, chaos): like the test
 # command, it first installs what a fresh machine lacks (nginx, redis-server,
 # npm ci) and builds when sources changed, then runs one TypeScript benchmark
-# under node with the loader in bench/register.mjs.
+# under node with the loader in bench/register.mjs (the chaos run: test/chaos/chaos.ts).
 #   usage: bash bench/run.sh bench/<name>.bench.ts [benchmark options, e.g. --quick]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
