@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   connectChat,
+  launchChromium,
   startRedis,
   useCluster,
   waitFor,
@@ -233,4 +235,64 @@ describe('presence against races and lost events', () => {
     expect(seen('leave room', 'g_ghost')).toBe(1);
     expect(seen('leave room', 'g_bogus')).toBe(1);
   }, 40_000);
+});
+
+describe('presence of a polling tab that moved after a crash', () => {
+  const fixture = useCluster({ nodes: 3, nodeEnv: { LOG_LEVEL: 'info' } });
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('drops the tab within 10 s of it closing', async () => {
+    const { cluster } = fixture;
+    browser = await launchChromium();
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${cluster.url}/?transport=polling`);
+    await page.fill('#nickname', 'roamer');
+    await page.press('#nickname', 'Enter');
+    await page.waitForSelector('#status[data-state=connected]');
+    await page.fill('#room-name', 'tabs');
+    await page.press('#room-name', 'Enter');
+    await page.waitForSelector('#joined-rooms button[data-room="tabs"][aria-current=true]');
+    const nodeOf = async (): Promise<string | undefined> =>
+      /node\d+/.exec((await page.textContent('#status[data-state=connected]')) ?? '')?.[0];
+    const owner = (await nodeOf())!;
+    const watcherNode = cluster.nodes.find((node) => node.id !== owner)!;
+    const watcher = await connectChat(watcherNode.url, 'watcher', { transports: ['websocket'] });
+    fixture.clients.push(watcher);
+    await watcher.join('tabs');
+    const roamerListed = async (): Promise<boolean> =>
+      ((await watcher.request<MembersAnswer>('members', { room: 'tabs' })).members ?? []).some(
+        (m) => m.user === 'roamer',
+      );
+    expect(await roamerListed()).toBe(true);
+
+    cluster.node(owner).process.kill('SIGKILL');
+    await waitFor(
+      'the tab on another node',
+      async () => {
+        const node = await page.$('#status[data-state=connected]').then((chip) => chip && nodeOf());
+        return node !== undefined && node !== owner;
+      },
+      20_000,
+    );
+    await waitFor(
+      'the tab listed again after the move',
+      async () => {
+        return (
+          (await roamerListed()) &&
+          !(await page.$('#joined-rooms button[data-room="tabs"][aria-current=true]')) === false
+        );
+      },
+      15_000,
+    );
+    await sleep(1000);
+    expect(await roamerListed()).toBe(true);
+
+    const closedAt = Date.now();
+    await page.close();
+    await waitFor('the closed tab to leave', async () => !(await roamerListed()), CONVERGED_WITHIN_MS);
+    expect(Date.now() - closedAt).toBeLessThan(CONVERGED_WITHIN_MS);
+  }, 90_000);
 });
