@@ -415,7 +415,15 @@ export class ChatService {
     const who = participantOf(socket.data.identity);
     // Counted here, in the tick the join is sent (see LocalPresence).
     this.local.add(room, who);
-    const newlyPresent = await this.presence.join(room, who, this.options.nodeId);
+    let newlyPresent: boolean;
+    try {
+      newlyPresent = await this.presence.join(room, who, this.options.nodeId);
+    } catch (error) {
+      // Not entered, so a retry enters; if the script still runs late, reconciliation takes it back.
+      socket.data.rooms.delete(room);
+      this.local.remove(room, who.userId);
+      throw error;
+    }
     const recovered = await this.catchUp(socket, room, lastId);
     const event: RoomEvent = { room, ...who };
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
