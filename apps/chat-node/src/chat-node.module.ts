@@ -33,6 +33,7 @@ export class ChatNodeModule {
               historyAnswerMaxBytes: config.historyAnswerMaxBytes,
               roomsPerConnection: config.roomsPerConnection,
               roomsPageMax: config.roomsPageMax,
+              presenceReconcileMs: config.presenceReconcileMs,
             },
             logger,
             identityResolverOf(config),

@@ -2,6 +2,7 @@ import { newClientMsgId, RingchatClient, type ChatMessageEvent, type RoomEvent }
 import { ClusterPanel } from './cluster-panel.js';
 import { byId, el } from './dom.js';
 import { MessageList, type PendingMessage } from './message-list.js';
+import { closeOnPageHide } from './page-exit.js';
 import { remembered, roomProblem } from './names.js';
 import { ParticipantLabels } from './participant-label.js';
 
@@ -40,6 +41,7 @@ export class ChatApp {
     byId('me').textContent = 'nickname' in signIn ? `signed in as ${signIn.nickname}` : 'signing in…';
     this.wireClient();
     this.wireForms();
+    closeOnPageHide(this.client);
   }
 
   async start(): Promise<void> {

@@ -19,3 +19,14 @@ export const chatKeys = {
   /** Every appended message is published here, in stream order. */
   messageChannel: 'ringchat:messages',
 } as const;
+
+/** What every script that changes a node's share of a room's presence touches, in this order. */
+export function presenceScriptKeys(room: string, node: string): string[] {
+  return [
+    chatKeys.presence(room),
+    chatKeys.presenceByNode(room),
+    chatKeys.nodeRooms(node),
+    chatKeys.roomMembers,
+    chatKeys.roomDirectory,
+  ];
+}

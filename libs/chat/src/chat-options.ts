@@ -35,6 +35,12 @@ export interface ChatOptions {
    * @default 8
    */
   requestQueueMax?: number;
+  /**
+   * Every this often (and whenever Redis is back) the node rewrites its share of
+   * presence from its live connections, repairing what events missed.
+   * @default 5000
+   */
+  presenceReconcileMs?: number;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -54,6 +60,7 @@ export const CHAT_DEFAULTS = {
   roomsPageMax: 100,
   requestQueueMax: 8,
   tokenWarnLeadMs: 60_000,
+  presenceReconcileMs: 5000,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

@@ -29,7 +29,10 @@ import {
   checkRoomsRequest,
 } from './chat-validation.js';
 import { identifyHandshake, participantOf, refusalOf } from './handshake-identity.js';
+import { LocalPresence } from './local-presence.js';
 import type { Presence } from './presence.js';
+import { PresenceReconciler } from './presence-reconciler.js';
+import type { PresenceRepair, ShareRepair } from './presence-repair.js';
 import { admissionRefusal } from './room-admission.js';
 import type { RoomFanout } from './room-fanout.js';
 import { RequestFailures } from './request-failures.js';
@@ -98,15 +101,26 @@ const QUEUED_EVENTS: ReadonlySet<string> = new Set([
 export class ChatService {
   private namespace!: ChatNamespace;
   private readonly failures = new RequestFailures();
+  /** This node's share of presence, as sent to Redis: what reconciliation rewrites it to. */
+  private readonly local = new LocalPresence();
+  private readonly reconciler: PresenceReconciler;
 
   constructor(
     private readonly options: ResolvedChatOptions,
     private readonly history: RoomHistory,
     private readonly fanout: RoomFanout,
     private readonly presence: Presence,
+    repair: PresenceRepair,
     private readonly log: Log,
     private readonly identities: IdentityResolver,
-  ) {}
+  ) {
+    this.reconciler = new PresenceReconciler(
+      repair,
+      this.local,
+      { node: options.nodeId, intervalMs: options.presenceReconcileMs },
+      { announce: (change) => this.announceRepair(change), dropNode: (node) => this.onNodeGone(node), log },
+    );
+  }
 
   bind(namespace: ChatNamespace): void {
     this.namespace = namespace;
@@ -117,6 +131,16 @@ export class ChatService {
     await this.fanout.start((message) => this.deliverLocally(message));
     await this.presence.removeLegacyRegistries(this.options.nodeId);
     await this.onNodeGone(this.options.nodeId);
+    this.reconciler.start();
+  }
+
+  stop(): void {
+    this.reconciler.stop();
+  }
+
+  /** The cluster's members, so reconciliation can remove the shares of nodes that left. */
+  watchNodes(liveNodes: () => Iterable<string>): void {
+    this.reconciler.watchNodes(liveNodes);
   }
 
   /** Handshake check: the identity is fixed here; no event can claim another. */
@@ -206,9 +230,17 @@ export class ChatService {
 
   async onDisconnect(socket: ChatSocket): Promise<void> {
     socket.data.deadline?.clear();
+    // After the join or resume running now (queued ones see the socket gone and do
+    // nothing): a room it enters meanwhile is left here, not left behind.
+    await socket.data.queue?.idle();
     const rooms = [...(socket.data.rooms ?? [])];
     socket.data.rooms?.clear();
-    for (const room of rooms) await this.leavePresence(socket, room, false);
+    let failure: Error | undefined;
+    for (const room of rooms) {
+      // Every room is left in this node's share even if Redis fails one: reconciliation finishes the job.
+      await this.leavePresence(socket, room, false).catch((error: Error) => (failure ??= error));
+    }
+    if (failure) throw failure;
   }
 
   async join(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
@@ -294,6 +326,8 @@ export class ChatService {
     if (entering.length > paid) socket.data.bucket.charge(entering.length - paid);
     const recovered: Record<string, boolean> = {};
     for (const [room, lastId] of entering) {
+      // Gone mid-resume: the disconnect's clean-up (waiting for this task) leaves what was entered.
+      if (!socket.connected) break;
       if (!socket.data.rooms.has(room)) recovered[room] = await this.enter(socket, room, lastId);
     }
     ack?.({ ok: true, recovered });
@@ -353,6 +387,12 @@ export class ChatService {
     if (gone.length > 0) this.log.info(`${node} is gone: ${gone.length} room memberships removed`);
   }
 
+  /** Tells the room's members what a reconciliation changed: each identity added or removed once. */
+  private announceRepair({ room, joined, left }: ShareRepair): void {
+    for (const who of joined) this.namespace.to(room).emit(ChatEvent.JoinRoom, { room, ...who });
+    for (const who of left) this.namespace.to(room).emit(ChatEvent.LeaveRoom, { room, ...who });
+  }
+
   /** Delivers a stored message to this node's members of its room. */
   deliverLocally(message: ChatMessageEvent): void {
     this.namespace.local.to(message.room).emit(ChatEvent.ChatMessage, message);
@@ -373,7 +413,17 @@ export class ChatService {
   private async enter(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
     socket.data.rooms.add(room);
     const who = participantOf(socket.data.identity);
-    const newlyPresent = await this.presence.join(room, who, this.options.nodeId);
+    // Counted here, in the tick the join is sent (see LocalPresence).
+    this.local.add(room, who);
+    let newlyPresent: boolean;
+    try {
+      newlyPresent = await this.presence.join(room, who, this.options.nodeId);
+    } catch (error) {
+      // Not entered, so a retry enters; if the script still runs late, reconciliation takes it back.
+      socket.data.rooms.delete(room);
+      this.local.remove(room, who.userId);
+      throw error;
+    }
     const recovered = await this.catchUp(socket, room, lastId);
     const event: RoomEvent = { room, ...who };
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
@@ -417,6 +467,7 @@ export class ChatService {
 
   private async leavePresence(socket: ChatSocket, room: string, echoToSelf: boolean): Promise<void> {
     const who: Participant = participantOf(socket.data.identity);
+    this.local.remove(room, who.userId);
     const gone = await this.presence.leave(room, who, this.options.nodeId);
     const event: RoomEvent = { room, ...who };
     // Announced while the leaver is still in the room, so it hears its own leave.

@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { IdentityResolver } from '@app/identity';
 import type { TaggedLogger } from '@app/logging';
 import { RedisConnections } from '@app/redis';
@@ -6,14 +6,18 @@ import { resolveChatOptions, type ChatOptions } from './chat-options.js';
 import { ChatService } from './chat-service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { Presence } from './presence.js';
+import { PresenceRepair } from './presence-repair.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomHistory } from './room-history.js';
 
-/** Starts the message fan-out once the gateway has its namespace. */
-class ChatLifecycle implements OnModuleInit {
+/** Starts the message fan-out and presence reconciliation once the gateway has its namespace. */
+class ChatLifecycle implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(ChatService) private readonly chat: ChatService) {}
   async onModuleInit(): Promise<void> {
     await this.chat.start();
+  }
+  onModuleDestroy(): void {
+    this.chat.stop();
   }
 }
 
@@ -39,6 +43,7 @@ export class ChatModule {
               history,
               new RoomFanout(redis.events, log),
               new Presence(redis.command),
+              new PresenceRepair(redis.command),
               log,
               identities,
             );

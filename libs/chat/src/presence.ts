@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@app/redis';
-import { chatKeys } from './chat-keys.js';
+import { chatKeys, presenceScriptKeys } from './chat-keys.js';
 import type { Member, Participant, RoomsEvent } from '@app/chat-protocol';
 
 /*
@@ -134,14 +134,7 @@ export class Presence {
     node: string,
     ...extra: Array<string | number>
   ): Promise<number> {
-    const keys = [
-      chatKeys.presence(room),
-      chatKeys.presenceByNode(room),
-      chatKeys.nodeRooms(node),
-      chatKeys.roomMembers,
-      chatKeys.roomDirectory,
-    ];
-    return script.run<number>(this.redis, keys, [room, id, node, ...extra]);
+    return script.run<number>(this.redis, presenceScriptKeys(room, node), [room, id, node, ...extra]);
   }
 
   /** Removes a node's entries; returns the identities that are gone from their rooms. */

@@ -43,4 +43,21 @@ describe('SerialQueue', () => {
     expect(queue.push(gate(log, 'after').task)).toBe(true);
     expect(log).toEqual(['first', 'after']);
   });
+
+  it('tells when it is idle: after the running task and those waiting behind it', async () => {
+    const log: string[] = [];
+    const queue = new SerialQueue(8);
+    let idle = false;
+    await queue.idle();
+    const [a, b] = ['a', 'b'].map((name) => gate(log, name));
+    queue.push(a.task);
+    queue.push(b.task);
+    void queue.idle().then(() => (idle = true));
+    a.open();
+    await tick();
+    expect(idle).toBe(false);
+    b.open();
+    await tick();
+    expect(idle).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@
 export class SerialQueue {
   private running = false;
   private readonly waiting: Array<() => Promise<void>> = [];
+  private idleWaiters: Array<() => void> = [];
 
   /** @param maxWaiting tasks that may wait behind the running one. */
   constructor(private readonly maxWaiting: number) {}
@@ -24,12 +25,21 @@ export class SerialQueue {
     return true;
   }
 
+  /** Resolves once nothing runs and nothing waits (at once when idle already). */
+  idle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private run(task: () => Promise<void>): void {
     this.running = true;
     const next = (): void => {
       const following = this.waiting.shift();
-      if (following) this.run(following);
-      else this.running = false;
+      if (following) return this.run(following);
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
     };
     let done: Promise<void>;
     try {

@@ -47,6 +47,7 @@ describe('loadNodeConfig', () => {
       historyAnswerMaxBytes: 262_144,
       roomsPerConnection: 50,
       roomsPageMax: 100,
+      presenceReconcileMs: 5000,
       authMode: 'guest',
       authJwtSecret: '',
       authJwtPublicKey: '',

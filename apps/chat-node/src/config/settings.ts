@@ -217,6 +217,13 @@ export const SETTINGS = {
     max: 10_000,
     default: 100,
   }),
+  presenceReconcileMs: integer({
+    env: 'PRESENCE_RECONCILE_MS',
+    help: 'each node rewrites its share of presence from its live connections this often (and when Redis is back)',
+    min: 100,
+    max: 600_000,
+    default: 5000,
+  }),
   authMode: oneOf({
     env: 'AUTH_MODE',
     help: 'guest: users pick a name and get a signed guest identity; jwt: a token proves who connects',
