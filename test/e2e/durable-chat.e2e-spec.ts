@@ -258,6 +258,18 @@ describe('history, presence and bad input on three nodes', () => {
     expect(await redis.xlen('ringchat:room:{dedup}:messages')).toBe(1);
   });
 
+  it('accepts a send that overtakes the handshake resume entering its room', async () => {
+    const rooms = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`overtaken${i}`, null]));
+    // What a reconnecting client helper does: its rooms in the handshake, its unacked sends right after.
+    const client = await chat('hasty', { auth: { user: 'hasty', rooms } });
+    const answers = await Promise.all(
+      Object.keys(rooms).map((room) =>
+        client.request<{ ok?: true; code?: string }>('chat message', { room, message: 'resent' }),
+      ),
+    );
+    expect(answers.map((answer) => answer.code ?? 'ok')).toEqual(Object.keys(rooms).map(() => 'ok'));
+  });
+
   it('keeps presence across nodes: one member per user, however many tabs', async () => {
     const bob = await chat('bob', { transports: ['websocket'] });
     await bob.join('lobby');

@@ -274,7 +274,7 @@ export class ChatService {
     });
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.ChatMessage, checked);
     const { room, message, clientMsgId } = checked.value;
-    if (!socket.data.rooms.has(room))
+    if (!(await this.isMemberOnceEntered(socket, room)))
       return this.refuse(socket, ack, ChatEvent.ChatMessage, notMember(`join room ${room} first`));
     const stored = await this.history.append({
       room,
@@ -331,6 +331,17 @@ export class ChatService {
       if (!socket.data.rooms.has(room)) recovered[room] = await this.enter(socket, room, lastId);
     }
     ack?.({ ok: true, recovered });
+  }
+
+  /**
+   * Sends are not queued, so a reconnecting client's resend can overtake the
+   * resume (or join) that enters its room: before refusing, wait for what the
+   * connection has queued. An idle queue costs nothing.
+   */
+  private async isMemberOnceEntered(socket: ChatSocket, room: string): Promise<boolean> {
+    if (socket.data.rooms.has(room)) return true;
+    await socket.data.queue.idle();
+    return socket.data.rooms.has(room);
   }
 
   /** Who is in a room: for its members only. */
