@@ -3,6 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   connectChat,
   launchChromium,
+  signInAndJoin,
   startRedis,
   useCluster,
   waitFor,
@@ -244,13 +245,7 @@ describe('presence of a polling tab that moved after a crash', () => {
     const browser = await launchChromium();
     fixture.clients.push({ close: () => void browser.close() });
     const page = await (await browser.newContext()).newPage();
-    await page.goto(`${cluster.url}/?transport=polling`);
-    await page.fill('#nickname', 'roamer');
-    await page.press('#nickname', 'Enter');
-    await page.waitForSelector('#status[data-state=connected]');
-    await page.fill('#room-name', 'tabs');
-    await page.press('#room-name', 'Enter');
-    await page.waitForSelector('#joined-rooms button[data-room="tabs"][aria-current=true]');
+    await signInAndJoin(page, `${cluster.url}/?transport=polling`, 'roamer', 'tabs');
     const nodeOf = async (): Promise<string | undefined> =>
       /node\d+/.exec((await page.textContent('#status[data-state=connected]')) ?? '')?.[0];
     const owner = (await nodeOf())!;

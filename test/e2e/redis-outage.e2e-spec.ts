@@ -7,6 +7,7 @@ import {
   ARTIFACTS,
   connectRingchat,
   launchChromium,
+  signInAndJoin,
   startRedis,
   useCluster,
   waitFor,
@@ -166,13 +167,7 @@ describe('the browser during a Redis outage', () => {
     const { cluster } = fixture;
     browser = await launchChromium();
     const page = await browser.newPage();
-    await page.goto(`${cluster.url}/`);
-    await page.fill('#nickname', 'typist');
-    await page.press('#nickname', 'Enter');
-    await page.waitForSelector('#status[data-state=connected]');
-    await page.fill('#room-name', 'patience');
-    await page.press('#room-name', 'Enter');
-    await page.waitForSelector('#joined-rooms button[data-room="patience"][aria-current=true]');
+    await signInAndJoin(page, `${cluster.url}/`, 'typist', 'patience');
 
     await cluster.redis.stop();
     await page.fill('#message', 'typed while Redis was away');

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './paths.js';
 
 /** Debian's Chromium, which the test command installs when it is missing. */
@@ -27,4 +27,15 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Signs in on the page at `url` as `nickname` and joins `room`, as a person would. */
+export async function signInAndJoin(page: Page, url: string, nickname: string, room: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('#nickname', nickname);
+  await page.press('#nickname', 'Enter');
+  await page.waitForSelector('#status[data-state=connected]');
+  await page.fill('#room-name', room);
+  await page.press('#room-name', 'Enter');
+  await page.waitForSelector(`#joined-rooms button[data-room="${room}"][aria-current=true]`);
 }
