@@ -4,6 +4,7 @@ import { parseSessionId, type SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
 import { CloseTombstones, noopPayload, type CloseTombstonesOptions } from './close-tombstones.js';
 import { engineSessionId } from './engine-internals.js';
+import { describeEngineRequest } from './engine-request.js';
 
 export interface ClientCloseRaceOptions extends CloseTombstonesOptions {
   /** `EngineIO` context: polls answered from a tombstone, at debug. */
@@ -75,10 +76,8 @@ export class ClientCloseRace {
 
 /** The sid of a plain long-poll GET (not JSONP, not an upgrade); undefined for anything else. */
 function pollingSessionId(req: IncomingMessage): SessionId | undefined {
-  if (req.method !== 'GET') return undefined;
-  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  if (query.get('transport') !== 'polling' || query.has('j')) return undefined;
-  return parseSessionId(query.get('sid'));
+  const { kind, transport, jsonp, sid } = describeEngineRequest(req, false);
+  return kind === 'poll' && transport === 'polling' && !jsonp ? parseSessionId(sid) : undefined;
 }
 
 /** engine.io's polling answer of one no-op packet, headers included. */

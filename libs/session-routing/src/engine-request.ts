@@ -8,7 +8,12 @@ export interface EngineRequestInfo {
   /** The session id, when the request names one. */
   sid?: string;
   transport?: string;
+  /** A JSONP poll or push (`j` in the query). */
+  jsonp?: true;
 }
+
+/** Each request's classification, made once by the router and reused after it. */
+const described = new WeakMap<IncomingMessage, EngineRequestInfo>();
 
 /** Human names used in the logs, e.g. "Received poll request for <sid>". */
 export const KIND_LABEL: Record<EngineRequestKind, string> = {
@@ -21,17 +26,31 @@ export const KIND_LABEL: Record<EngineRequestKind, string> = {
 
 /**
  * Classifies a request without consuming it. `isUpgrade` is true for requests
- * that arrived through the server's `upgrade` event.
+ * that arrived through the server's `upgrade` event. The URL is parsed once per
+ * request: placement and the close race ask again after the router.
  */
 export function describeEngineRequest(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
+  let info = described.get(req);
+  if (!info) {
+    info = classify(req, isUpgrade);
+    described.set(req, info);
+  }
+  return info;
+}
+
+function classify(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
   const sid = query.get('sid') ?? undefined;
   const transport = query.get('transport') ?? undefined;
-  if (isUpgrade) return { kind: sid ? 'upgrade' : 'handshake', sid, transport };
-  if (!sid) return { kind: req.method === 'GET' ? 'handshake' : 'other', transport };
-  if (req.method === 'GET') return { kind: 'poll', sid, transport };
-  if (req.method === 'POST') return { kind: 'push', sid, transport };
-  return { kind: 'other', sid, transport };
+  const kind = kindOf(req.method, isUpgrade, sid !== undefined);
+  return query.has('j') ? { kind, sid, transport, jsonp: true } : { kind, sid, transport };
+}
+
+function kindOf(method: string | undefined, isUpgrade: boolean, hasSid: boolean): EngineRequestKind {
+  if (isUpgrade) return hasSid ? 'upgrade' : 'handshake';
+  if (!hasSid) return method === 'GET' ? 'handshake' : 'other';
+  if (method === 'GET') return 'poll';
+  return method === 'POST' ? 'push' : 'other';
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server as EngineServer, Socket as EngineSocket } from 'engine.io';
 import type { Log } from '@app/logging';
+import { describeEngineRequest } from './engine-request.js';
 import type { EngineCluster } from './engine-cluster.js';
 import { engineSessionId } from './engine-internals.js';
 
@@ -25,7 +26,7 @@ export class SessionPlacement {
     engine.generateId = async (req: IncomingMessage) => {
       const sid = this.cluster.mintSessionId();
       // A WebSocket-only session never sends another request: nothing to route, no pin.
-      if (transportOf(req) !== 'websocket') {
+      if (describeEngineRequest(req, false).transport !== 'websocket') {
         try {
           await this.cluster.pins.pinLocal(sid);
         } catch (error) {
@@ -39,9 +40,4 @@ export class SessionPlacement {
       socket.once('close', () => this.cluster.pins.unpinLocal(engineSessionId(socket)));
     });
   }
-}
-
-/** The transport a handshake asks for, read from its URL. */
-function transportOf(req: IncomingMessage): string | null {
-  return new URL(req.url ?? '/', 'http://localhost').searchParams.get('transport');
 }
