@@ -106,7 +106,7 @@ export class EditableRoomHistory extends RoomHistory {
 
   override async append(request: AppendRequest): Promise<{ id: string; duplicate: boolean }> {
     const stored = await super.append(request);
-    if (!stored.duplicate) await this.onActivity(request.room);
+    if (!stored.duplicate) this.noteActivity(request.room);
     return stored;
   }
 
@@ -136,8 +136,13 @@ export class EditableRoomHistory extends RoomHistory {
       ],
     );
     if (code === 2) return { refused: first as 'missing' | 'forbidden' | 'deleted' };
-    if (code === 0) await this.onActivity(request.room);
+    if (code === 0) this.noteActivity(request.room);
     return { id: first, duplicate: code === 1 };
+  }
+
+  /** The rooms list's order is best effort: it never delays or fails what was stored. */
+  private noteActivity(room: string): void {
+    this.onActivity(room).catch(() => undefined);
   }
 
   override async page(room: string, limits: AnswerLimits, beforeId?: string): Promise<Page> {
