@@ -208,6 +208,10 @@ export class Conversation {
     const { userId, user } = checked.value;
     const lastActivity = Date.now();
     const { directs, memberCounts } = this.stores;
+    if (!(await directs.mayOpen(me.userId, userId, this.options.directRoomsMax))) {
+      const error = `at most ${this.options.directRoomsMax} direct rooms: this identity has as many`;
+      return this.hooks.refuse(socket, ack, ChatEvent.OpenDirect, { error, code: ErrorCode.TooManyRooms });
+    }
     const room = await directs.open(me, { userId, user, guest: userId.startsWith('g_') }, lastActivity);
     const [[members], peer] = await Promise.all([memberCounts([room]), directs.peerOf(room, me.userId)]);
     const opened: Omit<DirectEvent, 'direct'> = { room, members, lastActivity };
