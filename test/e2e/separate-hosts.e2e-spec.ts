@@ -22,7 +22,7 @@ import {
  * The clients run in the test process, in the root namespace, through nginx.
  */
 
-const LAB_PREFIX = 'rcsh';
+const LAB_FAMILY = 'rcsh';
 const NODE_IDS = ['node1', 'node2', 'node3'];
 const NODE_PORT = 9001;
 const ROOM = 'hosts';
@@ -110,14 +110,14 @@ describe('nodes on separate hosts (network namespaces)', () => {
     nodes.flatMap((n) => n.process.lines.filter((line) => line.includes(text)));
 
   beforeAll(async () => {
-    const problem = await netnsLabProblem(LAB_PREFIX);
+    const problem = await netnsLabProblem(LAB_FAMILY);
     if (problem) {
       throw new Error(
         `separate-hosts e2e ${problem} ` +
           '(e.g. sudo npx vitest run --project e2e test/e2e/separate-hosts.e2e-spec.ts)',
       );
     }
-    lab = await NetnsLab.create({ prefix: LAB_PREFIX, hosts: ['redis', 'nginx', ...NODE_IDS] });
+    lab = await NetnsLab.create({ family: LAB_FAMILY, hosts: ['redis', 'nginx', ...NODE_IDS] });
     const redisHost = lab.host('redis');
     // Redis accepts other hosts only with a password (protected mode), as in production.
     redis = await startRedis({
@@ -158,9 +158,9 @@ describe('nodes on separate hosts (network namespaces)', () => {
   }, 30_000);
 
   /**
-   * Clients through nginx, WebSocket-only, polling-only and default in turn, until
-   * node2 owns one of each kind and one default client's upgrade was relayed by a
-   * node that does not own its session.
+   * Clients through nginx, WebSocket-only, polling-only and default in turn (then
+   * the kinds node2 still lacks), until node2 owns one of each kind and one
+   * default client's upgrade was relayed by a node that does not own its session.
    */
   async function connectClients(): Promise<void> {
     const kinds = [['websocket'], ['polling'], undefined] as const;
@@ -168,8 +168,9 @@ describe('nodes on separate hosts (network namespaces)', () => {
     const relayed = (): boolean =>
       clients.some((c) => logsContaining(`WebSocket upgrade request for ${c.session!.sid} -> `).length > 0);
     for (let i = 0; clients.length < 9 || onNode2.size < kinds.length || !relayed(); i++) {
-      if (i >= 30) throw new Error('node2 never got a client of every kind, or no upgrade was relayed');
-      const kind = i % kinds.length;
+      if (i >= 45) throw new Error('node2 never got a client of every kind, or no upgrade was relayed');
+      const lacking = kinds.findIndex((_, k) => !onNode2.has(k));
+      const kind = i < 9 || lacking === -1 ? i % kinds.length : lacking;
       const transports = kinds[kind] ? [...kinds[kind]] : undefined;
       const client = await connectRingchat(nginx!.url, `u${i}`, { transports });
       clients.push(client);

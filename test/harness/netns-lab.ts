@@ -3,19 +3,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/**
- * A lab of "hosts" on one machine: each host a Linux network namespace with an
- * address of its own on one /24, wired by a veth pair to a bridge in a namespace
- * of its own (the switch, so the machine's own firewall never sees the lab's
- * traffic). The test process reaches the lab from the root namespace through one
- * more veth. Needs root. docs/deploy.md shows the same `ip` commands.
- */
 export interface NetnsLabOptions {
   /**
-   * Every namespace and root-namespace link the lab creates starts with
-   * `<prefix>-`; leftovers under it (a crashed run's) are removed first.
+   * Every namespace and root-namespace link the lab creates is named
+   * `<family><pid>-…` (the pid in base 36), so two runs never meet; leftovers of
+   * a family whose process is gone (a crashed run's) are removed first.
    */
-  prefix: string;
+  family: string;
   /** Host names, short (a link name holds at most 15 characters). */
   hosts: string[];
   /**
@@ -38,10 +32,10 @@ const DEFAULT_SUBNETS = ['10.213.0', '10.213.1', '10.231.0', '172.31.213'];
 const FIRST_HOST_OCTET = 10;
 
 /** Why the lab cannot be built here (not root, no `ip`, namespaces refused), or undefined. */
-export async function netnsLabProblem(prefix: string): Promise<string | undefined> {
+export async function netnsLabProblem(family: string): Promise<string | undefined> {
   const needs = 'needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (network namespaces, veth links, a bridge)';
   if (process.getuid?.() !== 0) return `${needs}; run it as root, as CI does`;
-  const probe = `${prefix}-probe`;
+  const probe = `${labPrefix(family)}-probe`;
   try {
     await ip('netns', 'add', probe);
     await ip('netns', 'del', probe);
@@ -51,6 +45,13 @@ export async function netnsLabProblem(prefix: string): Promise<string | undefine
   return undefined;
 }
 
+/**
+ * A lab of "hosts" on one machine: each host a Linux network namespace with an
+ * address of its own on one /24, wired by a veth pair to a bridge in a namespace
+ * of its own (the switch: traffic between hosts never meets the machine's own
+ * firewall). The test process reaches the lab from the root namespace through
+ * one more veth. Needs root. docs/deploy.md shows the same `ip` commands.
+ */
 export class NetnsLab {
   /** The test process's address on the lab network (root namespace). */
   readonly rootAddress: string;
@@ -69,11 +70,11 @@ export class NetnsLab {
     });
   }
 
-  /** Removes leftovers under the prefix, then builds the lab (undone again if a step fails). */
+  /** Removes the family's leftovers, then builds the lab (undone again if a step fails). */
   static async create(options: NetnsLabOptions): Promise<NetnsLab> {
-    await removeNetnsLab(options.prefix);
+    await removeLeftovers(options.family);
     const subnet = await freeSubnet(options.subnets ?? DEFAULT_SUBNETS);
-    const lab = new NetnsLab(options.prefix, subnet, options.hosts);
+    const lab = new NetnsLab(labPrefix(options.family), subnet, options.hosts);
     try {
       await lab.build();
     } catch (error) {
@@ -142,11 +143,37 @@ export class NetnsLab {
   }
 }
 
+function labPrefix(family: string, pid = process.pid): string {
+  return `${family}${pid.toString(36)}`;
+}
+
+/** Labs of the family whose process is gone: what a crashed or killed run left behind. */
+async function removeLeftovers(family: string): Promise<void> {
+  const owner = new RegExp(`^${family}([0-9a-z]+)-`);
+  const names = [
+    ...(await ip('netns', 'list')).split('\n').map((line) => line.split(' ')[0] ?? ''),
+    ...(JSON.parse(await ip('-j', 'link', 'show')) as Array<{ ifname: string }>).map((link) => link.ifname),
+  ];
+  const pids = new Set(names.map((name) => owner.exec(name)?.[1]).filter((pid) => pid !== undefined));
+  for (const pid of pids) {
+    if (!isRunning(parseInt(pid, 36))) await removeNetnsLab(`${family}${pid}`);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes every namespace named `<prefix>-*` (killing its processes first: a
  * namespace lives on while a process holds it) and the root link `<prefix>-root`.
  */
-export async function removeNetnsLab(prefix: string): Promise<void> {
+async function removeNetnsLab(prefix: string): Promise<void> {
   const listed = (await ip('netns', 'list')).split('\n');
   const namespaces = listed
     .map((line) => line.split(' ')[0])
