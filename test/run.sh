@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 require_node
 step "checking system packages"
-ensure_system_packages nginx:nginx redis-server:redis-server chromium:chromium
+ensure_system_packages nginx:nginx redis-server:redis-server chromium:chromium ip:iproute2
 ensure_npm_deps
 ensure_build
 step "static checks (types, lint, format)"

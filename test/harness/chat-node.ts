@@ -21,29 +21,39 @@ export interface StartNodeOptions {
   env?: Record<string, string>;
   /** Wait for /readyz before resolving. @default true */
   waitReady?: boolean;
+  /** Address to listen on and advertise (HOST, ADVERTISE_URL). @default '127.0.0.1' */
+  host?: string;
+  /** Command that launches the node, e.g. inside a network namespace (see ManagedProcessOptions). */
+  launcher?: string[];
 }
 
 /** Spawns the built node with `env` (nothing inherited but PATH), as cluster.sh does. */
-export function spawnNode(name: string, env: Record<string, string>): ManagedProcess {
+export function spawnNode(name: string, env: Record<string, string>, launcher?: string[]): ManagedProcess {
   return new ManagedProcess(name, process.execPath, [NODE_ENTRY], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
+    launcher,
   });
 }
 
 export async function startNode(options: StartNodeOptions): Promise<TestNode> {
   const port = options.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
-  const proc = spawnNode(options.id, {
-    NODE_ID: options.id,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    REDIS_URL: options.redisUrl,
-    ADVERTISE_URL: url,
-    CLUSTER_SECRET: TEST_CLUSTER_SECRET,
-    LOG_LEVEL: 'debug',
-    ...options.env,
-  });
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host}:${port}`;
+  const proc = spawnNode(
+    options.id,
+    {
+      NODE_ID: options.id,
+      PORT: String(port),
+      HOST: host,
+      REDIS_URL: options.redisUrl,
+      ADVERTISE_URL: url,
+      CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+    options.launcher,
+  );
   const node: TestNode = {
     id: options.id,
     port,

@@ -8,6 +8,15 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+export interface ManagedProcessOptions extends SpawnOptions {
+  /**
+   * A command that runs the process, e.g. `['ip', 'netns', 'exec', 'lab-n1']` to
+   * start it inside a network namespace. It must exec the process (not fork), so
+   * signals reach it. @default none
+   */
+  launcher?: string[];
+}
+
 /**
  * A child process whose output lines are kept for assertions, which is
  * killed when the test process exits, and which can be stopped and awaited.
@@ -25,9 +34,10 @@ export class ManagedProcess {
     readonly name: string,
     command: string,
     args: string[],
-    options: SpawnOptions = {},
+    { launcher = [], ...options }: ManagedProcessOptions = {},
   ) {
-    this.child = spawn(command, args, {
+    const [program, ...programArgs] = [...launcher, command, ...args] as [string, ...string[]];
+    this.child = spawn(program, programArgs, {
       ...options,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -19,14 +19,27 @@ export interface TestNginx {
   stop(): Promise<void>;
 }
 
+export interface StartNginxOptions {
+  port?: number;
+  /** Address to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Command that launches nginx, e.g. inside a network namespace (see ManagedProcessOptions). */
+  launcher?: string[];
+}
+
 /** A real nginx in the foreground, round robin over `upstreams` (`host:port`). */
-export async function startNginx(upstreams: string[], options: { port?: number } = {}): Promise<TestNginx> {
+export async function startNginx(upstreams: string[], options: StartNginxOptions = {}): Promise<TestNginx> {
   const port = options.port ?? (await freePort());
+  const host = options.host ?? '127.0.0.1';
   const prefix = tempDir('nginx');
   const logDir = join(prefix, 'logs');
-  const conf = writeNginxConfig({ prefix, port, upstreams, logDir, daemon: false });
-  const proc = new ManagedProcess('nginx', 'nginx', ['-p', prefix, '-c', conf]);
-  const url = `http://127.0.0.1:${port}`;
+  const render = (list: string[]): string =>
+    writeNginxConfig({ prefix, port, upstreams: list, logDir, listenHost: host, daemon: false });
+  const conf = render(upstreams);
+  const proc = new ManagedProcess('nginx', 'nginx', ['-p', prefix, '-c', conf], {
+    launcher: options.launcher,
+  });
+  const url = `http://${host}:${port}`;
   await waitFor(
     `nginx on port ${port}`,
     async () => {
@@ -38,7 +51,7 @@ export async function startNginx(upstreams: string[], options: { port?: number }
     100,
   );
   const reload = async (next: string[]): Promise<void> => {
-    writeNginxConfig({ prefix, port, upstreams: next, logDir, daemon: false });
+    render(next);
     const before = workerPids(proc.pid);
     proc.kill('SIGHUP');
     // Reloaded once a new generation of workers is up.

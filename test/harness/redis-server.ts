@@ -26,6 +26,10 @@ export interface StartRedisOptions {
   tls?: TestCertificates;
   /** More redis-server arguments, e.g. `['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']`. */
   args?: string[];
+  /** Address to bind and to put in the URL. @default '127.0.0.1' */
+  host?: string;
+  /** Command that launches redis-server, e.g. inside a network namespace (see ManagedProcessOptions). */
+  launcher?: string[];
 }
 
 /**
@@ -35,10 +39,10 @@ export interface StartRedisOptions {
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDir('redis');
-  const { password, tls } = options;
-  const proc = new ManagedProcess('redis', 'redis-server', [
+  const { password, tls, host = '127.0.0.1' } = options;
+  const args = [
     '--bind',
-    '127.0.0.1',
+    host,
     ...(tls === undefined
       ? ['--port', String(port)]
       : [
@@ -62,14 +66,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     join(dataDir, 'redis.log'),
     ...(password === undefined ? [] : ['--requirepass', password]),
     ...(options.args ?? []),
-  ]);
+  ];
+  const proc = new ManagedProcess('redis', 'redis-server', args, { launcher: options.launcher });
   const scheme = tls === undefined ? 'redis' : 'rediss';
-  const url = `${scheme}://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`;
-  await waitForRedis(port, proc, password, tls);
+  const url = `${scheme}://${password === undefined ? '' : `:${password}@`}${host}:${port}`;
+  await waitForRedis(host, port, proc, password, tls);
   return { port, url, password, process: proc, dataDir, stop: () => proc.stop() };
 }
 
 async function waitForRedis(
+  host: string,
   port: number,
   proc: ManagedProcess,
   password: string | undefined,
@@ -79,7 +85,7 @@ async function waitForRedis(
     if (!proc.running) throw new Error('redis-server exited');
     const client = new Redis({
       port,
-      host: '127.0.0.1',
+      host,
       password,
       tls: tls === undefined ? undefined : { ca: readFileSync(tls.caFile) },
       lazyConnect: true,

@@ -27,3 +27,9 @@ export async function connectRingchat(
 export function idsIn(client: RingchatClient, room: string): string[] {
   return client.rooms.get(room)?.messages.map((m) => m.id) ?? [];
 }
+
+/** The acknowledged ids that the client does not hold in `room`. */
+export function missingFrom(client: RingchatClient, room: string, acked: string[]): string[] {
+  const held = new Set(idsIn(client, room));
+  return acked.filter((id) => !held.has(id));
+}

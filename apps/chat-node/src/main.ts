@@ -12,6 +12,7 @@ import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '@app/session-routing';
 import { ChatNodeModule } from './chat-node.module.js';
 import { ClusterIoAdapter } from './cluster-io.adapter.js';
 import { CONNECTION_LINGER_MS, connectionsClosed, stopAccepting } from './graceful-close.js';
+import { advertiseWarning } from './config/advertise-check.js';
 import { configHelp } from './config/config-help.js';
 import { ConfigError, describeConfig, loadNodeConfig, type NodeConfig } from './config/node-config.js';
 import { NodeState } from './node-state.js';
@@ -60,6 +61,8 @@ async function bootstrap(): Promise<void> {
   });
   const log = logger.forContext('Node');
   log.info(`starting: ${describeConfig(config)}`);
+  const unreachable = advertiseWarning(config.host, config.advertiseUrl);
+  if (unreachable) log.warn(unreachable);
 
   const state = new NodeState();
   const app = await NestFactory.create<NestExpressApplication>(

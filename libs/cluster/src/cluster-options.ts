@@ -39,8 +39,8 @@ export function clusterKeys(prefix: string) {
     epoch: `${prefix}:epoch`,
     /** When any node last heartbeat (Redis time, ms): longer gaps are outages, not deaths. */
     lastHeartbeat: `${prefix}:last-heartbeat`,
-    /** id → instance of members expired by the TTL, so a paused one learns it was dropped. */
-    memberTombstones: `${prefix}:member-tombstones`,
+    /** id → "instance admittedAt again" of each member's latest admission (see the heartbeat script). */
+    memberAdmissions: `${prefix}:member-admissions`,
     pins: (node: string) => `${prefix}:pins:${node}`,
     membershipChannel: `${prefix}:membership`,
     pinChannel: `${prefix}:pins`,

@@ -23,10 +23,14 @@ import type { Member } from './member.js';
  * after. While any node beats, gaps stay under the interval and nothing is
  * credited, so a node that alone went silent (crashed, paused) expires on time.
  *
- * An expired member leaves a tombstone (id → instance). When that same instance
- * heartbeats again, it learns it was dropped while it believed it was a member.
+ * Each time an id is added to the members (not renewed), the script stamps that
+ * admission: instance, Redis time, and whether the same instance was admitted
+ * before (then it was dropped in between: expired, or removed). Every answer
+ * carries the current stamp, so a node learns of its drop from any later answer,
+ * even when the one that re-added it was lost (a heartbeat that reached Redis
+ * only after the node had given up on it, as a cut network link does).
  *
- * KEYS: members zset, member-info hash, epoch, last heartbeat (ms), tombstones hash
+ * KEYS: members zset, member-info hash, epoch, last heartbeat (ms), admissions hash
  * ARGV: id, sealed record, ttl ms, instance, pins key prefix, record to replace ('' for none),
  *       heartbeat interval ms
  *
@@ -53,10 +57,6 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
 if #expired > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
   for _, id in ipairs(expired) do
-    local readable, gone = pcall(cjson.decode, redis.call('HGET', KEYS[2], id) or 'null')
-    if readable and type(gone) == 'table' and type(gone.instance) == 'string' then
-      redis.call('HSET', KEYS[5], id, gone.instance)
-    end
     redis.call('HDEL', KEYS[2], id)
     redis.call('DEL', ARGV[5] .. id)
   end
@@ -69,17 +69,17 @@ if existing and existing ~= ARGV[6] then
     return {'conflict', existing}
   end
 end
-local tombstone = redis.call('HGET', KEYS[5], ARGV[1])
-if tombstone then redis.call('HDEL', KEYS[5], ARGV[1]) end
-local dropped = 0
+local admission = redis.call('HGET', KEYS[5], ARGV[1])
 if redis.call('ZADD', KEYS[1], now, ARGV[1]) == 1 then
   changed = true
-  if tombstone == ARGV[4] then dropped = 1 end
+  local again = admission and string.match(admission, '^(%S+) ') == ARGV[4]
+  admission = ARGV[4] .. ' ' .. now .. ' ' .. (again and '1' or '0')
+  redis.call('HSET', KEYS[5], ARGV[1], admission)
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local epoch
 if changed then epoch = redis.call('INCR', KEYS[3]) else epoch = tonumber(redis.call('GET', KEYS[3]) or '0') end
-return {'ok', epoch, redis.call('HVALS', KEYS[2]), dropped}
+return {'ok', epoch, redis.call('HVALS', KEYS[2]), admission or ''}
 `);
 
 /**
@@ -108,10 +108,18 @@ export interface Registration {
   replaces?: string;
 }
 
+/** When this node's id was last added to the members (not renewed). */
+export interface Admission {
+  /** Redis time (ms): each admission has its own. */
+  at: number;
+  /** This same instance had been admitted before: it was dropped in between. */
+  again: boolean;
+}
+
 /** Records come back as stored: unverified, possibly not even JSON. */
 export type HeartbeatResult =
-  /** `dropped`: peers expired this very instance, and this heartbeat added it back. */
-  | { kind: 'ok'; epoch: number; records: string[]; dropped: boolean }
+  /** `admission`: undefined for a member admitted before admissions were stamped. */
+  | { kind: 'ok'; epoch: number; records: string[]; admission?: Admission }
   /** Another process's record holds this node id (verify it before believing it). */
   | { kind: 'conflict'; record: string };
 
@@ -145,7 +153,7 @@ export class RedisMembershipStore implements MembershipStore {
     const { keys } = this;
     const reply = await HEARTBEAT_SCRIPT.run<[string, ...unknown[]]>(
       this.redis,
-      [keys.members, keys.memberInfo, keys.epoch, keys.lastHeartbeat, keys.memberTombstones],
+      [keys.members, keys.memberInfo, keys.epoch, keys.lastHeartbeat, keys.memberAdmissions],
       [
         self.id,
         self.record,
@@ -157,8 +165,8 @@ export class RedisMembershipStore implements MembershipStore {
       ],
     );
     if (reply[0] === 'conflict') return { kind: 'conflict', record: reply[1] as string };
-    const [, epoch, records, dropped] = reply as [string, number, string[], number];
-    return { kind: 'ok', epoch, records, dropped: dropped === 1 };
+    const [, epoch, records, admission] = reply as [string, number, string[], string];
+    return { kind: 'ok', epoch, records, admission: parseAdmission(admission) };
   }
 
   async leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {
@@ -168,4 +176,10 @@ export class RedisMembershipStore implements MembershipStore {
       [self.id, self.instance],
     );
   }
+}
+
+/** `instance at again`, as the heartbeat script writes it. */
+function parseAdmission(text: string): Admission | undefined {
+  const [, at, again] = text.split(' ');
+  return at === undefined ? undefined : { at: Number(at), again: again === '1' };
 }

@@ -14,8 +14,8 @@ const SECRET = 'the-cluster-secret-0123';
 /**
  * The registry in memory, with the heartbeat script's rules: expire the silent,
  * refuse a live id held by another instance (unless asked to replace exactly
- * that record), bump the epoch on any change, tell an instance that was expired
- * and comes back that it was dropped. Holds records as Redis does: text. The
+ * that record), bump the epoch on any change, stamp each admission (again when
+ * the same instance was admitted before) and answer with it. Holds records as Redis does: text. The
  * script's credit for time in which no node could heartbeat is not modelled
  * here (every test below keeps someone beating): node-pause.e2e-spec covers it.
  */
@@ -25,11 +25,13 @@ class FakeRegistry implements MembershipStore {
   failure?: Error;
   /** Nodes whose heartbeats fail while the others' pass: paused, or cut off alone. */
   readonly unreachable = new Set<string>();
+  /** Nodes whose heartbeats land but whose answers are lost (sent into a cut link, delivered late). */
+  readonly answersLost = new Set<string>();
   /** While set, heartbeats wait for it: a slow Redis. */
   gate?: Promise<void>;
   private readonly beats = new Map<string, { record: string; at: number }>();
-  /** id → instance of the members the TTL expired. */
-  private readonly tombstones = new Map<string, unknown>();
+  /** id → the latest admission, with the instance admitted. */
+  private readonly admissions = new Map<string, { instance: string; at: number; again: boolean }>();
 
   async heartbeat(self: Registration, { ttlMs }: HeartbeatTiming): Promise<HeartbeatResult> {
     this.heartbeats += 1;
@@ -41,21 +43,25 @@ class FakeRegistry implements MembershipStore {
     for (const [id, beat] of this.beats) {
       if (beat.at > now - ttlMs) continue;
       this.beats.delete(id);
-      this.tombstones.set(id, instanceIn(beat.record));
       changed = true;
     }
     const existing = this.beats.get(self.id)?.record;
     if (existing !== undefined && existing !== self.replaces && instanceIn(existing) !== self.instance) {
       return { kind: 'conflict', record: existing };
     }
-    const tombstone = this.tombstones.get(self.id);
-    this.tombstones.delete(self.id);
-    if (existing === undefined) changed = true;
+    if (existing === undefined) {
+      changed = true;
+      const again = this.admissions.get(self.id)?.instance === self.instance;
+      this.admissions.set(self.id, { instance: self.instance, at: now, again });
+    }
     this.beats.set(self.id, { record: self.record, at: now });
     if (changed) this.epoch += 1;
+    if (this.answersLost.has(self.id)) throw new Error('Command timed out');
     const records = [...this.beats.values()].map((beat) => beat.record);
-    const dropped = existing === undefined && tombstone === self.instance;
-    return { kind: 'ok', epoch: this.epoch, records, dropped };
+    // A record written without a heartbeat has no admission, as in Redis.
+    const admitted = this.admissions.get(self.id);
+    const admission = admitted && { at: admitted.at, again: admitted.again };
+    return { kind: 'ok', epoch: this.epoch, records, admission };
   }
 
   leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {
@@ -268,6 +274,21 @@ describe('Membership', () => {
       expect(b.ids()).toEqual(['node1', 'node2']);
       await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
       expect(a.ids()).toEqual(['node1', 'node2']);
+      await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+      expect(dropped).toHaveLength(1);
+    });
+
+    it('learns it from a later answer when the answer to the heartbeat that added it back is lost', async () => {
+      const { a, dropped } = await pausedFor(TTL_MS + HEARTBEAT_MS);
+      expect(a.ids()).toEqual(['node1']);
+      // A cut link: the heartbeat reaches the registry once the link is back, the answer never comes.
+      registry.unreachable.delete('node2');
+      registry.answersLost.add('node2');
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(dropped).toEqual([]);
+      registry.answersLost.delete('node2');
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(dropped).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
       expect(dropped).toHaveLength(1);
     });

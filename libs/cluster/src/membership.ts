@@ -4,7 +4,7 @@ import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
 import { MemberSignature } from './member-signature.js';
-import type { HeartbeatResult, MembershipStore, Registration } from './membership-store.js';
+import type { Admission, HeartbeatResult, MembershipStore, Registration } from './membership-store.js';
 
 export class NodeIdTakenError extends Error {
   constructor(readonly holder: Member) {
@@ -22,8 +22,10 @@ export interface MembershipEvents {
   conflict: [NodeIdTakenError];
   /**
    * Peers expired this node while it was out of touch (paused, or cut off from
-   * Redis alone), and this heartbeat added it back: whatever it served meanwhile
-   * was taken over. Emitted after the `change` that shows the current view.
+   * Redis alone), and a heartbeat added it back: whatever it served meanwhile
+   * was taken over. Emitted after the `change` that shows the current view, at
+   * the first answered heartbeat since, even if the one that re-added it went
+   * unanswered.
    */
   dropped: [NodeDropped];
 }
@@ -35,7 +37,7 @@ export interface NodeDropped {
 
 /** What a heartbeat tells this node, once the records are checked. */
 type CheckedHeartbeat =
-  | { kind: 'ok'; epoch: number; members: Map<NodeId, Member>; dropped: boolean }
+  | { kind: 'ok'; epoch: number; members: Map<NodeId, Member>; admission?: Admission }
   | { kind: 'conflict'; holder: Member };
 
 /** Names at most this many ids in one warning about forged records. */
@@ -56,6 +58,8 @@ export class Membership extends EventEmitter<MembershipEvents> {
   private left = false;
   /** When the last heartbeat was answered (performance.now()); its view is that old. */
   private answeredAt = 0;
+  /** Redis time of this node's admission as last answered: another one means it was dropped. */
+  private admittedAt?: number;
   // Redis away fails every heartbeat; one line per 5 s says so.
   private readonly failureLogThrottle = new LogThrottle();
   // A forged record stays in Redis until someone removes it; one line per 5 s says so.
@@ -79,6 +83,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
     const result = await this.heartbeat();
     if (result.kind === 'conflict') throw new NodeIdTakenError(result.holder);
     this.answeredAt = performance.now();
+    this.admittedAt = result.admission?.at;
     this.apply(result.epoch, result.members);
     this.timer = setInterval(() => this.beatSoon(), this.options.heartbeatIntervalMs);
   }
@@ -145,8 +150,9 @@ export class Membership extends EventEmitter<MembershipEvents> {
       }
       const silentMs = performance.now() - this.answeredAt;
       this.answeredAt = performance.now();
+      const dropped = this.readmitted(result.admission);
       this.apply(result.epoch, result.members);
-      if (result.dropped) this.emit('dropped', { silentMs });
+      if (dropped) this.emit('dropped', { silentMs });
     } catch (error) {
       // Redis away: keep the last view; peers keep forwarding to the nodes we know.
       if (this.failureLogThrottle.allow()) {
@@ -166,7 +172,12 @@ export class Membership extends EventEmitter<MembershipEvents> {
     for (;;) {
       const result = await this.store.heartbeat({ ...this.registration, replaces }, timing);
       if (result.kind === 'ok') {
-        return { kind: 'ok', epoch: result.epoch, members: this.verified(result), dropped: result.dropped };
+        return {
+          kind: 'ok',
+          epoch: result.epoch,
+          members: this.verified(result),
+          admission: result.admission,
+        };
       }
       const holder = this.records.open(result.record);
       if (holder.ok) return { kind: 'conflict', holder: holder.member };
@@ -175,6 +186,13 @@ export class Membership extends EventEmitter<MembershipEvents> {
       this.warnForged([holder.claimedId]);
       replaces = result.record;
     }
+  }
+
+  /** This instance was admitted again since the admission this node last saw: it was dropped. */
+  private readmitted(admission: Admission | undefined): boolean {
+    const readmitted = admission?.again === true && admission.at !== this.admittedAt;
+    this.admittedAt = admission?.at;
+    return readmitted;
   }
 
   /** The members whose records open; the others are ignored, with a warning. */

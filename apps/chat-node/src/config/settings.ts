@@ -39,7 +39,9 @@ export const SETTINGS = {
   }),
   advertiseUrl: url({
     env: 'ADVERTISE_URL',
-    help: 'where the other nodes reach this one; a wildcard HOST (0.0.0.0, ::) counts as 127.0.0.1',
+    help:
+      'where the other nodes reach this one (set it when nodes run on several machines); ' +
+      'a wildcard HOST (0.0.0.0, ::) counts as 127.0.0.1',
     protocols: ['http:', 'https:'],
     originOnly: true,
     derivedDefault: {
