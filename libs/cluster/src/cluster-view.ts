@@ -31,6 +31,15 @@ export interface ClusterViewEvents {
   dropped: [NodeDropped];
   /** A draining peer asks this node to answer these sessions' pending long-polls. */
   flushPolls: [SessionId[]];
+  /** A leaving peer asks this node to move the sessions whose WebSockets it relays. */
+  moveSessions: [MoveRequest];
+}
+
+/** A leaving peer's request to close sessions it relays; `proof` is checked by the receiver. */
+export interface MoveRequest {
+  from: NodeId;
+  sids: SessionId[];
+  proof: Record<string, string>;
 }
 
 /**
@@ -153,6 +162,21 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     await this.redis.publish(this.keys.membershipChannel, message);
   }
 
+  /**
+   * Asks `owner` to close the sessions whose WebSockets this node relays, so a
+   * leaving node need not wait for them; `proof` lets the owner check the sender.
+   */
+  async requestMove(owner: NodeId, sids: SessionId[], proof: Record<string, string>): Promise<void> {
+    const message = encodeClusterMessage({
+      type: ClusterMessageType.MoveSessions,
+      node: this.self,
+      owner,
+      sids,
+      proof,
+    });
+    await this.redis.publish(this.keys.membershipChannel, message);
+  }
+
   /** Stops timers and the subscription. */
   async close(): Promise<void> {
     this.membership.stop();
@@ -179,6 +203,12 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     if (message.node === this.self) return;
     if (message.type === ClusterMessageType.FlushPolls) {
       if (message.owner === this.self) this.emit('flushPolls', message.sids);
+      return;
+    }
+    if (message.type === ClusterMessageType.MoveSessions) {
+      if (message.owner === this.self) {
+        this.emit('moveSessions', { from: message.node, sids: message.sids, proof: message.proof });
+      }
       return;
     }
     this.membership.beatSoon();

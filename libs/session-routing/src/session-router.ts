@@ -13,6 +13,8 @@ import {
 import type { ForwardTarget } from './forward-target.js';
 import type { HttpForwarder } from './http-forwarder.js';
 import { hasPeerHeaders, stripPeerHeaders, type PeerAuth } from './peer-auth.js';
+import { groupByOwner, RelayedWebSockets } from './relayed-websockets.js';
+import { noteRelayedUpgrade } from './upgrade-stamp.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
 
 /** What the router needs to know of the cluster. */
@@ -52,6 +54,8 @@ export interface SessionRouterDeps {
 export class SessionRouter {
   /** Forwarded long-polls under way, by sid: a draining node asks their owners to flush them. */
   private readonly relayedPolls = new Map<SessionId, NodeId>();
+  /** WebSockets relayed for other owners: a leaving node asks their owners to move them. */
+  readonly relayedWebSockets = new RelayedWebSockets();
 
   constructor(private readonly deps: SessionRouterDeps) {}
 
@@ -69,13 +73,7 @@ export class SessionRouter {
 
   /** Long-polls this node is relaying, grouped by owner. */
   relayedPollsByOwner(): Map<NodeId, SessionId[]> {
-    const byOwner = new Map<NodeId, SessionId[]>();
-    for (const [sid, owner] of this.relayedPolls) {
-      const list = byOwner.get(owner) ?? [];
-      list.push(sid);
-      byOwner.set(owner, list);
-    }
-    return byOwner;
+    return groupByOwner(this.relayedPolls);
   }
 
   private decide(req: IncomingMessage, isUpgrade: boolean): Decision {
@@ -122,7 +120,9 @@ export class SessionRouter {
   }
 
   private serveUpgradeLocally(decision: Decision, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.logServed(decision, decision.serve === 'locally' ? decision.via : undefined);
+    const via = decision.serve === 'locally' ? decision.via : undefined;
+    this.logServed(decision, via);
+    if (via) noteRelayedUpgrade(req, via);
     this.deps.engine.handleUpgrade(req, socket, head);
   }
 
@@ -159,6 +159,10 @@ export class SessionRouter {
       target,
       this.peerHeaders(req, target),
     );
+    const sid = parseSessionId(info.sid);
+    if (outcome === 'forwarded' && sid && !socket.destroyed) {
+      socket.once('close', this.relayedWebSockets.add(sid, target.id));
+    }
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
       answerUpgradeSessionUnknown(socket);
