@@ -370,9 +370,9 @@ cmd_start() {
   for arg in "$@"; do
     case "$arg" in
       --monitoring) monitoring=yes ;;
-      [0-9]*) [ -z "$count" ] || usage_error "start takes one node count (got '$*')"
+      -*) usage_error "start takes a node count and --monitoring (got '$arg')" ;;
+      *) [ -z "$count" ] || usage_error "start takes one node count (got '$*')"
         count=$arg ;;
-      *) usage_error "start takes a node count and --monitoring (got '$arg')" ;;
     esac
   done
   [ -z "$count" ] || [[ "$count" =~ ^[1-9][0-9]?$ ]] || fail "start takes a node count from 1 to 99 (got '$count')"
