@@ -9,3 +9,4 @@ export * from './membership-event-log.js';
 export * from './ring.js';
 export * from './session-ids.js';
 export * from './cluster.module.js';
+export * from './ring-share.js';
