@@ -14,6 +14,7 @@ import { ClusterIoAdapter } from './cluster-io.adapter.js';
 import { CONNECTION_LINGER_MS, connectionsClosed, stopAccepting } from './graceful-close.js';
 import { configHelp } from './config/config-help.js';
 import { ConfigError, describeConfig, loadNodeConfig, type NodeConfig } from './config/node-config.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 import { NodeState } from './node-state.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -78,7 +79,15 @@ async function bootstrap(): Promise<void> {
   keepIdleConnectionsLongerThanCallers(server);
   serveWebUi(app, log);
   const cluster = app.get(ClusterView);
-  const ioAdapter = new ClusterIoAdapter(app, config, app.get(RedisConnections), cluster, state, logger);
+  const ioAdapter = new ClusterIoAdapter(
+    app,
+    config,
+    app.get(RedisConnections),
+    cluster,
+    state,
+    logger,
+    app.get(NodeMetrics),
+  );
   app.useWebSocketAdapter(ioAdapter);
 
   let stopping = false;

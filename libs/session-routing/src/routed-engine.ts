@@ -9,6 +9,7 @@ import { answerPendingPolls, closeEverySession, closeSessions } from './engine-i
 import { HttpForwarder } from './http-forwarder.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
+import type { RoutingObserver } from './routing-observer.js';
 import { SessionPlacement } from './session-placement.js';
 import { SessionRouter } from './session-router.js';
 import { UpgradeForwarder } from './upgrade-forwarder.js';
@@ -21,6 +22,8 @@ export interface RoutedEngineDeps {
   cluster: EngineCluster;
   /** Hands out one `Log` per component: `Placement`, `Router`, `EngineIO`. */
   logger: { forContext(context: string): Log };
+  /** Told of every forwarded request and upgrade (a node's metrics). @default none */
+  observer?: RoutingObserver;
 }
 
 export interface RoutedEngineOptions {
@@ -118,6 +121,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     upgrades,
     log: logger.forContext('Router'),
     engineLog: logger.forContext('EngineIO'),
+    observer: deps.observer,
   });
   const entry = new EngineEntry(deps.httpServer, router, { nodeId: cluster.self, path: options.path });
   entry.install();

@@ -15,6 +15,7 @@ import type { HttpForwarder } from './http-forwarder.js';
 import { hasPeerHeaders, stripPeerHeaders, type PeerAuth } from './peer-auth.js';
 import { groupByOwner, RelayedWebSockets } from './relayed-websockets.js';
 import { noteRelayedUpgrade } from './upgrade-stamp.js';
+import type { RoutingObserver } from './routing-observer.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
 
 /** What the router needs to know of the cluster. */
@@ -43,6 +44,8 @@ export interface SessionRouterDeps {
   log: Log;
   /** `EngineIO` context: requests served here. */
   engineLog: Log;
+  /** Told of every forward and its outcome (metrics). @default none */
+  observer?: RoutingObserver;
 }
 
 /**
@@ -136,7 +139,9 @@ export class SessionRouter {
     const sid = info.kind === 'poll' ? parseSessionId(info.sid) : undefined;
     if (sid) this.relayedPolls.set(sid, target.id);
     const headers = this.peerHeaders(req, target);
+    const started = performance.now();
     const outcome = await this.deps.http.forward(req, res, target, headers);
+    this.deps.observer?.forwarded(info.kind, outcome, (performance.now() - started) / 1000);
     if (sid) this.relayedPolls.delete(sid);
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
@@ -152,6 +157,7 @@ export class SessionRouter {
   ): Promise<void> {
     const { info, target } = decision;
     this.logForward(info, target);
+    const started = performance.now();
     const outcome = await this.deps.upgrades.forward(
       req,
       socket,
@@ -163,6 +169,7 @@ export class SessionRouter {
     if (outcome === 'forwarded' && sid && !socket.destroyed) {
       socket.once('close', this.relayedWebSockets.add(sid, target.id));
     }
+    this.deps.observer?.forwarded(info.kind, outcome, (performance.now() - started) / 1000);
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
       answerUpgradeSessionUnknown(socket);
@@ -181,6 +188,7 @@ export class SessionRouter {
     this.deps.log.warn(
       `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id} failed: ` +
         `owner unreachable; answered "Session ID unknown" so the client reconnects`,
+      { sid: info.sid, peer: target.id, kind: info.kind },
     );
     this.deps.cluster.suspect(target.id);
   }
@@ -189,11 +197,13 @@ export class SessionRouter {
     if (!this.deps.log.isDebugEnabled()) return;
     this.deps.log.debug(
       `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id}`,
+      { sid: info.sid, peer: target.id, kind: info.kind },
     );
   }
 
   private logServed(decision: Decision, via: string | undefined): void {
     if (!this.deps.engineLog.isDebugEnabled()) return;
-    this.deps.engineLog.debug(describeForLog(decision.info, via));
+    const { sid, kind } = decision.info;
+    this.deps.engineLog.debug(describeForLog(decision.info, via), { sid, kind, via });
   }
 }
