@@ -138,14 +138,16 @@ describe('operating the cluster with ./cluster.sh', () => {
     expect(started.output).toContain(`prometheus http://127.0.0.1:${ports.prometheus}`);
     expect(readFileSync(join(logDir, 'nginx-error.log'), 'utf8')).not.toMatch(/\[(alert|emerg)\]/);
 
-    type Target = { labels: Record<string, string>; scrapeUrl: string; lastScrape: string };
+    type Target = { labels: Record<string, string>; scrapeUrl: string; health: string; lastError: string };
+    const prometheus = `http://127.0.0.1:${ports.prometheus}/api/v1`;
     const targets = await waitFor(
       'Prometheus to scrape every node',
       async () => {
-        const answer = await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/targets`);
-        const { data } = (await answer.json()) as { data: { activeTargets: Target[] } };
-        const scraped = data.activeTargets.filter((t) => !t.lastScrape.startsWith('0001-'));
-        return scraped.length === NODES ? data.activeTargets : undefined;
+        const { data } = (await (await fetch(`${prometheus}/targets`)).json()) as {
+          data: { activeTargets: Target[] };
+        };
+        const up = data.activeTargets.filter((t) => t.health === 'up');
+        return up.length === NODES ? data.activeTargets : undefined;
       },
       30_000,
       500,
@@ -154,6 +156,13 @@ describe('operating the cluster with ./cluster.sh', () => {
     expect(byNode.map((t) => [t.labels.node, t.labels.job, t.scrapeUrl])).toEqual(
       [1, 2, 3].map((i) => [`node${i}`, 'ringchat', `http://127.0.0.1:${nodePort(i)}/metrics`]),
     );
+    // The nodes' own series, one per node: each sees the three members.
+    const { data } = (await (await fetch(`${prometheus}/query?query=ringchat_ring_members`)).json()) as {
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
+    expect(
+      data.result.map((r) => [r.metric.node, r.value[1]]).sort(([a], [b]) => a.localeCompare(b)),
+    ).toEqual([1, 2, 3].map((i) => [`node${i}`, '3']));
   });
 
   it('warns when started again in another environment, and keeps the cluster as it is', async () => {
