@@ -6,6 +6,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), 'nginx.conf.template');
+/** Files a worker may open when the system allows it; connections take at most half. */
+const WANTED_FILE_LIMIT = 65536;
+
+/**
+ * The hard limit on open files that nginx will inherit from this process (its parent
+ * shares our limits), read from /proc; undefined where there is no /proc.
+ */
+function inheritedFileLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((text) => text.startsWith('Max open files'));
+    const hard = line?.trim().split(/\s+/)[4];
+    return hard === undefined || hard === 'unlimited' ? undefined : Number(hard);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * @param {object} options
@@ -16,6 +34,8 @@ const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), 'nginx.conf.templ
  * @param {string} [options.listenHost] Listen address. Default 127.0.0.1.
  * @param {number} [options.proxyTimeoutSeconds] Upstream read/send timeout. Default 75.
  * @param {boolean} [options.daemon] Detach from the caller. Default true.
+ * @param {number} [options.fileLimit] Open files per worker. Default: 65536, or the
+ *   inherited hard limit when lower.
  * @returns {string} the configuration text
  */
 export function renderNginxConfig(options) {
@@ -26,6 +46,7 @@ export function renderNginxConfig(options) {
     mkdirSync(join(tempDir, dir), { recursive: true });
   }
   mkdirSync(logDir, { recursive: true });
+  const fileLimit = Math.min(WANTED_FILE_LIMIT, options.fileLimit ?? inheritedFileLimit() ?? WANTED_FILE_LIMIT);
   const values = {
     // As root, workers would otherwise drop to "nobody" and lose access to our folders.
     USER_DIRECTIVE: process.getuid?.() === 0 ? 'user root;' : '',
@@ -37,6 +58,8 @@ export function renderNginxConfig(options) {
     LISTEN: `${options.listenHost ?? '127.0.0.1'}:${port}`,
     UPSTREAM_SERVERS: upstreams.map((address) => `        server ${address} max_fails=1 fail_timeout=2s;`).join('\n'),
     PROXY_TIMEOUT: `${options.proxyTimeoutSeconds ?? 75}s`,
+    FILE_LIMIT: String(fileLimit),
+    WORKER_CONNECTIONS: String(Math.min(32768, fileLimit)),
   };
   return readFileSync(TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name) => {
     if (!(name in values)) throw new Error(`nginx template: no value for {{${name}}}`);

@@ -30,16 +30,35 @@ ensure_system_packages() {
   for pkg in "${missing[@]}"; do
     case "$pkg" in
       nginx) nginx -s quit >/dev/null 2>&1 || true ;;
-      redis-server) (command -v service >/dev/null && service redis-server stop >/dev/null 2>&1) || true ;;
+      redis-server | prometheus) (command -v service >/dev/null && service "$pkg" stop >/dev/null 2>&1) || true ;;
     esac
   done
+}
+
+# with_progress WHAT COMMAND...: runs COMMAND (its output shown) and prints a line
+# with the elapsed seconds every 5 s and at the end, so a long step is never silent.
+with_progress() {
+  local what=$1 began=$SECONDS next=5 code=0
+  shift
+  "$@" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 0.5
+    if [ $((SECONDS - began)) -ge $next ] && kill -0 "$pid" 2>/dev/null; then
+      printf '    ... %s: %d s\n' "$what" $((SECONDS - began))
+      next=$((next + 5))
+    fi
+  done
+  wait "$pid" || code=$?
+  [ $code -eq 0 ] && printf '    %s done in %d s\n' "$what" $((SECONDS - began))
+  return $code
 }
 
 # npm ci when node_modules is missing or older than package-lock.json.
 ensure_npm_deps() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     step "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed (see above)"
+    with_progress "npm ci" npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed (see above)"
   fi
 }
 
@@ -52,7 +71,7 @@ ensure_build() {
     [ -z "$(find apps libs package-lock.json tsconfig.json nest-cli.json -newer "$BUILD_STAMP" -type f -print -quit 2>/dev/null)" ]; then
     return 0
   fi
-  step "building (npm run build)"
-  npm run --silent build || fail "build failed (see above)"
+  step "building (npm run build: the nodes with nest build, then the browser UI)"
+  with_progress build npm run --silent build || fail "build failed (see above)"
   touch "$BUILD_STAMP"
 }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectChat,
@@ -142,7 +143,8 @@ describe('a running node', () => {
     await node.process.waitForLine(/Received new connection request/);
     const records = node.process.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const record of records) {
-      expect(Object.keys(record).sort()).toEqual(['context', 'level', 'message', 'node', 'time']);
+      // The five keys of every line first; a line's fields (sid, kind, …) follow them.
+      expect(Object.keys(record).slice(0, 5)).toEqual(['node', 'time', 'level', 'context', 'message']);
       expect(record.node).toBe('jsonlog');
     }
     expect(records).toContainEqual(
@@ -150,6 +152,7 @@ describe('a running node', () => {
         level: 'debug',
         context: 'EngineIO',
         message: 'Received new connection request (polling)',
+        kind: 'handshake',
       }),
     );
   });
@@ -180,6 +183,54 @@ describe('a running node', () => {
     } finally {
       client.close();
       observer.disconnect();
+    }
+  });
+
+  it('leaves in seconds while it relays a WebSocket: the owner moves that session', async () => {
+    const owner = await startNode({ id: 'owner1', redisUrl: redis.url });
+    node = await startNode({ id: 'relay1', redisUrl: redis.url });
+    try {
+      await waitFor('relay1 to see owner1', async () => {
+        const view = (await (await fetch(`${node!.url}/cluster`)).json()) as { ring: string[] };
+        return view.ring.includes('owner1');
+      });
+      // A session placed on owner1 (polling, so pinned), upgraded through relay1.
+      const handshake = await (await fetch(`${owner.url}/socket.io/?EIO=4&transport=polling`)).text();
+      const { sid } = JSON.parse(handshake.slice(1)) as { sid: string };
+      await waitFor(
+        'relay1 to know the pin',
+        async () =>
+          (
+            await fetch(`${node!.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+              method: 'POST',
+              body: '6',
+            })
+          ).ok,
+      );
+      const socket = new WebSocket(
+        `${node.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket&sid=${sid}`,
+      );
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      socket.send('2probe');
+      await nextEvent(socket, 'message');
+      socket.send('5');
+      const closed = nextEvent(socket, 'close', 10_000);
+      const started = Date.now();
+      node.process.kill('SIGTERM');
+      await closed;
+      const { code } = await node.process.exited;
+      const tookMs = Date.now() - started;
+      console.info(`[leave] relay1 stopped ${tookMs} ms after SIGTERM while relaying a WebSocket`);
+      expect(code).toBe(0);
+      // Not the drain timeout (30 s): the owner closed the relayed session at relay1's request.
+      expect(tookMs).toBeLessThan(5000);
+      expect(node.process.output()).toContain(`asking owner1 to move 1 WebSockets relayed here: ${sid}`);
+      await owner.process.waitForLine(/relay1 is leaving: closed 1 of 1 sessions whose WebSockets it relays/);
+    } finally {
+      await owner.stop();
     }
   });
 

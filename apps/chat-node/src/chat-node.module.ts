@@ -7,8 +7,12 @@ import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
 import type { NodeConfig } from './config/node-config.js';
 import { HealthController } from './health.controller.js';
+import { AdminController } from './admin/admin.controller.js';
 import { identityResolverOf } from './identity-source.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { NodeState } from './node-state.js';
+import { OperationsBridge } from './operations.bridge.js';
+import { operationsProviders } from './operations.providers.js';
 import { ProtocolTestModule } from './protocol-test/protocol-test.module.js';
 import { NODE_CONFIG } from './tokens.js';
 
@@ -16,6 +20,7 @@ import { NODE_CONFIG } from './tokens.js';
 @Module({})
 export class ChatNodeModule {
   static forRoot(config: NodeConfig, logger: TaggedLogger, state: NodeState): DynamicModule {
+    const identities = identityResolverOf(config);
     const application =
       config.profile === 'protocol-test'
         ? ProtocolTestModule
@@ -38,7 +43,7 @@ export class ChatNodeModule {
               presenceReconcileMs: config.presenceReconcileMs,
             },
             logger,
-            identityResolverOf(config),
+            identities,
           );
     const bridges = config.profile === 'protocol-test' ? [] : [ChatClusterBridge];
     return {
@@ -57,9 +62,11 @@ export class ChatNodeModule {
         ),
         application,
       ],
-      controllers: [HealthController, ClusterController],
+      controllers: [HealthController, ClusterController, MetricsController, AdminController],
       providers: [
         ...bridges,
+        ...operationsProviders(config, logger, identities),
+        OperationsBridge,
         { provide: NODE_CONFIG, useValue: config },
         { provide: NodeState, useValue: state },
       ],

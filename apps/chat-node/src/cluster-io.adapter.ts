@@ -8,6 +8,8 @@ import type { TaggedLogger } from '@app/logging';
 import type { RedisConnections } from '@app/redis';
 import { createRoutedEngine, type DrainResult, type RoutedEngine } from '@app/session-routing';
 import type { NodeConfig } from './config/node-config.js';
+import { watchEngine } from './metrics/engine-metrics.js';
+import type { NodeMetrics } from './metrics/node-metrics.js';
 import type { NodeState } from './node-state.js';
 
 /** Prefix of the Redis pub/sub channels of the socket.io adapter. */
@@ -28,6 +30,7 @@ export class ClusterIoAdapter extends IoAdapter {
     private readonly cluster: ClusterView,
     private readonly state: NodeState,
     private readonly taggedLogger: TaggedLogger,
+    private readonly metrics: NodeMetrics,
   ) {
     super(app);
   }
@@ -36,7 +39,12 @@ export class ClusterIoAdapter extends IoAdapter {
   override createIOServer(_port: number, options?: Partial<ServerOptions>): Server {
     if (this.io) return this.io;
     const routed = createRoutedEngine(
-      { httpServer: this.httpServer, cluster: this.cluster, logger: this.taggedLogger },
+      {
+        httpServer: this.httpServer,
+        cluster: this.cluster,
+        logger: this.taggedLogger,
+        observer: this.metrics,
+      },
       {
         clusterSecret: this.config.clusterSecret,
         allowedOrigins: this.config.allowedOrigins,
@@ -55,6 +63,7 @@ export class ClusterIoAdapter extends IoAdapter {
     io.bind(routed.engine);
     this.cluster.on('dropped', ({ silentMs }) => this.closeSessionsAfterDrop(silentMs));
     this.state.localSessions = () => routed.sessionCount();
+    this.state.sessionsByTransport = watchEngine(routed.engine, this.metrics);
     this.routed = routed;
     this.io = io;
     return io;

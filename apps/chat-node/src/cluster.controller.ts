@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ClusterView } from '@app/cluster';
+import { ClusterStats, type ClusterSummary } from './admin/cluster-stats.js';
 import type { EventLoopLagReport } from './event-loop-lag.js';
 import { NodeState } from './node-state.js';
 
@@ -15,6 +16,11 @@ export interface ClusterReport {
   leaving: boolean;
   /** How late this node's event loop has run lately. */
   eventLoopLag: EventLoopLagReport;
+  /**
+   * The whole cluster, from every member's published stats (rooms and events are
+   * for the admin view only); null when Redis could not be read.
+   */
+  cluster: Omit<ClusterSummary, 'rooms' | 'events'> | null;
 }
 
 /** The cluster as this node sees it: for people, the UI and the tests. */
@@ -23,10 +29,11 @@ export class ClusterController {
   constructor(
     @Inject(ClusterView) private readonly cluster: ClusterView,
     @Inject(NodeState) private readonly state: NodeState,
+    @Inject(ClusterStats) private readonly stats: ClusterStats,
   ) {}
 
   @Get('cluster')
-  report(): ClusterReport {
+  async report(): Promise<ClusterReport> {
     const members = [...this.cluster.members().values()]
       .sort((a, b) => a.id.localeCompare(b.id))
       .map(({ id, url, startedAt }) => ({
@@ -43,6 +50,16 @@ export class ClusterController {
       pins: this.cluster.pins.size,
       leaving: this.cluster.isLeaving,
       eventLoopLag: this.state.eventLoopLag.report(),
+      cluster: await this.clusterWide(),
     };
+  }
+
+  private async clusterWide(): Promise<ClusterReport['cluster']> {
+    try {
+      const { rooms: _rooms, events: _events, ...summary } = await this.stats.gather();
+      return summary;
+    } catch {
+      return null;
+    }
   }
 }

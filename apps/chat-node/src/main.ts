@@ -15,6 +15,7 @@ import { CONNECTION_LINGER_MS, connectionsClosed, stopAccepting } from './gracef
 import { advertiseWarning } from './config/advertise-check.js';
 import { configHelp } from './config/config-help.js';
 import { ConfigError, describeConfig, loadNodeConfig, type NodeConfig } from './config/node-config.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 import { NodeState } from './node-state.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -81,7 +82,15 @@ async function bootstrap(): Promise<void> {
   keepIdleConnectionsLongerThanCallers(server);
   serveWebUi(app, log);
   const cluster = app.get(ClusterView);
-  const ioAdapter = new ClusterIoAdapter(app, config, app.get(RedisConnections), cluster, state, logger);
+  const ioAdapter = new ClusterIoAdapter(
+    app,
+    config,
+    app.get(RedisConnections),
+    cluster,
+    state,
+    logger,
+    app.get(NodeMetrics),
+  );
   app.useWebSocketAdapter(ioAdapter);
 
   let stopping = false;

@@ -7,6 +7,8 @@ export class NodeState {
   shuttingDown = false;
   /** Sessions this node hosts right now (set once the engine exists). */
   localSessions: () => number = () => 0;
+  /** The same sessions by current transport (`polling`, `websocket`). */
+  sessionsByTransport: () => Record<string, number> = () => ({});
   /** Sampled from start-up on, so a starved loop shows from outside (`/cluster`). */
   readonly eventLoopLag = new EventLoopLag().start();
 }

@@ -20,6 +20,7 @@ import {
 } from '@app/chat-protocol';
 import { IdentityError, type Identity, type IdentityResolver } from '@app/identity';
 import type { Log } from '@app/logging';
+import { NO_CHAT_OBSERVER, type ChatObserver } from './chat-observer.js';
 import type { ResolvedChatOptions } from './chat-options.js';
 import {
   checkChatMessage,
@@ -30,6 +31,7 @@ import {
 } from './chat-validation.js';
 import type { Conversation } from './conversation.js';
 import { isDirectRoom } from './direct-room-names.js';
+import { connectionFields, remoteAddressOf, sessionIdOf } from './connection-fields.js';
 import { identifyHandshake, participantOf, refusalOf } from './handshake-identity.js';
 import { LocalPresence } from './local-presence.js';
 import { liveEventOf } from './message-edits.js';
@@ -109,6 +111,8 @@ export class ChatService {
   /** This node's share of presence, as sent to Redis: what reconciliation rewrites it to. */
   private readonly local = new LocalPresence();
   private readonly reconciler: PresenceReconciler;
+  /** Who counts what the chat does (see `observe`). */
+  private observer: ChatObserver = NO_CHAT_OBSERVER;
 
   constructor(
     private readonly options: ResolvedChatOptions,
@@ -126,8 +130,18 @@ export class ChatService {
       repair,
       this.local,
       { node: options.nodeId, intervalMs: options.presenceReconcileMs },
-      { announce: (change) => this.announceRepair(change), dropNode: (node) => this.onNodeGone(node), log },
+      {
+        announce: (change) => this.announceRepair(change),
+        dropNode: (node) => this.onNodeGone(node),
+        log,
+        onRound: (repaired) => this.observer.reconciled(repaired),
+      },
     );
+  }
+
+  /** Plugs in whoever counts messages, deliveries, reads and refusals (a node's metrics). */
+  observe(observer: ChatObserver): void {
+    this.observer = observer;
   }
 
   bind(namespace: ChatNamespace): void {
@@ -159,7 +173,10 @@ export class ChatService {
   async authenticate(socket: ChatSocket): Promise<Refusal | undefined> {
     const { auth, query } = socket.handshake;
     const resolved = await identifyHandshake(this.identities, { auth, query });
-    if (!resolved.ok) return { error: resolved.error, code: resolved.code };
+    if (!resolved.ok) {
+      this.observer.refused(resolved.code);
+      return { error: resolved.error, code: resolved.code };
+    }
     const { identity, guestToken } = resolved.value;
     socket.data.identity = identity;
     socket.data.user = identity.name;
@@ -172,6 +189,19 @@ export class ChatService {
 
   async onConnect(socket: ChatSocket, sid: string): Promise<void> {
     const { identity, guestToken } = socket.data;
+    const transport = socket.conn.transport.name;
+    const address = remoteAddressOf(socket);
+    this.log.info(`${socket.data.user} connected (sid ${sid}, ${transport}, from ${address})`, {
+      ...connectionFields(socket),
+      transport,
+      address,
+    });
+    socket.once('disconnect', (reason) =>
+      this.log.info(`${socket.data.user} disconnected (sid ${sid}): ${reason}`, {
+        ...connectionFields(socket),
+        reason,
+      }),
+    );
     const session: SessionEvent = { ...participantOf(identity), node: this.options.nodeId, sid };
     if (guestToken) session.guestToken = guestToken;
     if (identity.expiresAt !== undefined) session.expiresAt = identity.expiresAt;
@@ -217,7 +247,9 @@ export class ChatService {
     }
     const run = (): Promise<void> =>
       handler(socket, payload, ack).catch((error: unknown) => {
-        ack?.(this.failures.refusalFor(name, socket.data.user, error, this.log));
+        const refusal = this.failures.refusalFor(name, socket.data.user, error, this.log);
+        this.observer.refused(refusal.code);
+        ack?.(refusal);
       });
     if (!QUEUED_EVENTS.has(name)) return void run();
     // A queued request of a connection that has gone does nothing: its rooms are left already.
@@ -292,6 +324,7 @@ export class ChatService {
     });
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.ChatMessage, checked);
     const { room, message, clientMsgId } = checked.value;
+    const arrived = performance.now();
     if (!(await this.isMemberOnceEntered(socket, room)))
       return this.refuse(socket, ack, ChatEvent.ChatMessage, notMember(`join room ${room} first`));
     const stored = await this.history.append({
@@ -303,6 +336,7 @@ export class ChatService {
     });
     this.conversation.sent(socket, room);
     ack?.({ ok: true, id: stored.id, ...(stored.duplicate ? { duplicate: true } : {}) });
+    this.observer.stored(room, stored.duplicate === true, (performance.now() - arrived) / 1000);
   }
 
   async olderPage(socket: ChatSocket, payload: unknown, ack: Ack<HistoryEvent>): Promise<void> {
@@ -313,6 +347,7 @@ export class ChatService {
       return this.refuse(socket, ack, ChatEvent.History, notMember(`join room ${room} first`));
     }
     const limits = this.answerLimits(limit);
+    this.observer.read(after ? 'replay' : 'history');
     let event: HistoryEvent;
     if (after) {
       const replay = await this.history.after(room, after, limits);
@@ -345,6 +380,7 @@ export class ChatService {
     );
     if (refusal) return this.refuse(socket, ack, ChatEvent.Resume, refusal);
     if (entering.length > paid) socket.data.bucket.charge(entering.length - paid);
+    this.observer.read('resume');
     const recovered: Record<string, boolean> = {};
     for (const [room, lastId] of entering) {
       // Gone mid-resume: the disconnect's clean-up (waiting for this task) leaves what was entered.
@@ -430,6 +466,7 @@ export class ChatService {
   /** Delivers a stored message to this node's members of its room. */
   deliverLocally(message: ChatMessageEvent): void {
     this.namespace.local.to(message.room).emit(liveEventOf(message), message);
+    this.observer.delivered(message.room, this.namespace.adapter.rooms.get(message.room)?.size ?? 0);
   }
 
   /** What one history answer may hold: `limit` messages at most, and the byte bound. */
@@ -464,6 +501,12 @@ export class ChatService {
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
     if (newlyPresent) this.namespace.to(room).emit(ChatEvent.JoinRoom, event);
     else socket.emit(ChatEvent.JoinRoom, event);
+    const resumed = lastId !== null;
+    this.log.info(`${who.user} ${resumed ? 'resumed' : 'joined'} ${room} (sid ${sessionIdOf(socket)})`, {
+      ...connectionFields(socket),
+      room,
+      kind: resumed ? 'resume' : 'join',
+    });
     return recovered;
   }
 
@@ -505,6 +548,10 @@ export class ChatService {
     this.local.remove(room, who.userId);
     const gone = await this.presence.leave(room, who, this.options.nodeId);
     this.conversation.left(socket, room);
+    this.log.info(`${who.user} left ${room} (sid ${sessionIdOf(socket)})`, {
+      ...connectionFields(socket),
+      room,
+    });
     const event: RoomEvent = { room, ...who };
     // Announced while the leaver is still in the room, so it hears its own leave.
     if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
@@ -537,7 +584,12 @@ export class ChatService {
 
   /** Bad input: the sender hears why, by its ack or else by an `error` event. */
   private refuse(socket: ChatSocket, ack: Ack<never>, event: string, { error, code }: Refusal): void {
-    this.log.debug(`refused ${event} from ${socket.data.user}: ${error}`);
+    this.log.debug(`refused ${event} from ${socket.data.user}: ${error}`, {
+      ...connectionFields(socket),
+      kind: event,
+      code,
+    });
+    this.observer.refused(code);
     if (ack) ack({ error, code });
     else socket.emit(ChatEvent.Error, { event, error, code });
   }

@@ -7,12 +7,7 @@ import {
 } from '@nestjs/websockets';
 import { CHAT_NAMESPACE, ErrorCode, type HandshakeRefusal } from '@app/chat-protocol';
 import { ChatService, type ChatNamespace, type ChatSocket } from './chat-service.js';
-
-/** The engine.io session id, the key the cluster routes and logs by. */
-function sessionIdOf(socket: ChatSocket): string {
-  // The session's own id is private in engine.io's types; its transport carries it publicly.
-  return socket.conn.transport.sid;
-}
+import { sessionIdOf } from './connection-fields.js';
 
 /**
  * The `/chat` namespace: Nest's face of the ChatService. Client events are

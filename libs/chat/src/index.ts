@@ -1,4 +1,5 @@
 export * from './chat-keys.js';
+export * from './chat-observer.js';
 export * from './chat-options.js';
 export * from './chat-service.js';
 export * from './chat-validation.js';

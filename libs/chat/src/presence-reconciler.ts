@@ -15,6 +15,8 @@ export interface PresenceReconcilerHooks {
   /** Removes a node's whole share and announces who is gone. */
   dropNode(node: string): Promise<void>;
   log: Log;
+  /** A round ended (not called when it failed); `repaired` identities were added or removed. */
+  onRound?(repaired: number): void;
 }
 
 /**
@@ -92,6 +94,7 @@ export class PresenceReconciler {
     }
     if (repaired > 0) this.hooks.log.info(`presence repaired: ${repaired} identities added or removed`);
     if (failure) throw failure;
+    this.hooks.onRound?.(repaired);
     await this.dropDeparted();
   }
 

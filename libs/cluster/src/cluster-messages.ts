@@ -11,6 +11,11 @@ export enum ClusterMessageType {
   Unpinned = 'unpinned',
   /** From a draining node to an owner: answer these relayed long-polls now. */
   FlushPolls = 'flush-polls',
+  /**
+   * From a leaving node to an owner: close these sessions, whose WebSockets the
+   * leaving node relays, so their clients reconnect through a node that stays.
+   */
+  MoveSessions = 'move-sessions',
 }
 
 export type ClusterMessage =
@@ -23,6 +28,14 @@ export type ClusterMessage =
       node: NodeId;
       owner: NodeId;
       sids: SessionId[];
+    }
+  | {
+      type: ClusterMessageType.MoveSessions;
+      node: NodeId;
+      owner: NodeId;
+      sids: SessionId[];
+      /** Peer signature headers: Redis is not trusted to speak for the leaving node. */
+      proof: Record<string, string>;
     };
 
 export function encodeClusterMessage(message: ClusterMessage): string {

@@ -13,6 +13,7 @@ import { ClusterMessageType, decodeClusterMessage, encodeClusterMessage } from '
 import type { NodeId, SessionId } from './ids.js';
 import type { ClusterChange, Member } from './member.js';
 import { Membership, type NodeDropped, type NodeIdTakenError } from './membership.js';
+import { MembershipEventLog, type MembershipEvent } from './membership-event-log.js';
 import { RedisMembershipStore } from './membership-store.js';
 import { RedisPinStore } from './pin-store.js';
 import { PinTable } from './pin-table.js';
@@ -31,6 +32,17 @@ export interface ClusterViewEvents {
   dropped: [NodeDropped];
   /** A draining peer asks this node to answer these sessions' pending long-polls. */
   flushPolls: [SessionId[]];
+  /** A leaving peer asks this node to move the sessions whose WebSockets it relays. */
+  moveSessions: [MoveRequest];
+  /** A node joined, left gracefully or expired (after `change`, once told apart). */
+  membershipEvent: [MembershipEvent];
+}
+
+/** A leaving peer's request to close sessions it relays; `proof` is checked by the receiver. */
+export interface MoveRequest {
+  from: NodeId;
+  sids: SessionId[];
+  proof: Record<string, string>;
 }
 
 /**
@@ -47,6 +59,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   private ringValue: Ring;
   private leaving = false;
   private subscribedOnce = false;
+  private readonly events = new MembershipEventLog({ onEvent: (event) => this.onMembershipEvent(event) });
 
   constructor(
     options: ClusterOptions,
@@ -88,6 +101,11 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   /** True when no heartbeat was answered for longer than the member TTL (see `Membership.isStale`). */
   get isStale(): boolean {
     return this.membership.isStale();
+  }
+
+  /** The latest joins, graceful leaves and expiries this node saw, oldest first. */
+  recentEvents(): readonly MembershipEvent[] {
+    return this.events.recent();
   }
 
   /** True once this node has left the ring (draining). */
@@ -153,9 +171,25 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     await this.redis.publish(this.keys.membershipChannel, message);
   }
 
+  /**
+   * Asks `owner` to close the sessions whose WebSockets this node relays, so a
+   * leaving node need not wait for them; `proof` lets the owner check the sender.
+   */
+  async requestMove(owner: NodeId, sids: SessionId[], proof: Record<string, string>): Promise<void> {
+    const message = encodeClusterMessage({
+      type: ClusterMessageType.MoveSessions,
+      node: this.self,
+      owner,
+      sids,
+      proof,
+    });
+    await this.redis.publish(this.keys.membershipChannel, message);
+  }
+
   /** Stops timers and the subscription. */
   async close(): Promise<void> {
     this.membership.stop();
+    this.events.close();
     try {
       await this.subscriber.unsubscribe();
     } catch {
@@ -181,6 +215,13 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       if (message.owner === this.self) this.emit('flushPolls', message.sids);
       return;
     }
+    if (message.type === ClusterMessageType.MoveSessions) {
+      if (message.owner === this.self) {
+        this.emit('moveSessions', { from: message.node, sids: message.sids, proof: message.proof });
+      }
+      return;
+    }
+    if (message.type === ClusterMessageType.Left) this.events.announce(message.node);
     this.membership.beatSoon();
   }
 
@@ -193,6 +234,23 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     }
     this.log.info(`${describeChange(change, previous.epoch === 0, this.self)}; ${this.ringValue.toString()}`);
     this.emit('change', change);
+    for (const id of change.joined) this.events.joined(id, change.epoch);
+    for (const { id } of change.left) if (id !== this.self) this.events.departed(id, change.epoch);
+  }
+
+  /** A crash, a pause or a cut-off is worth a warning; a graceful leave is routine. */
+  private onMembershipEvent(event: MembershipEvent): void {
+    const fields = { peer: event.node, kind: event.kind, epoch: event.epoch };
+    if (event.kind === 'expired') {
+      this.log.warn(
+        `${event.node} expired: no heartbeat for ${this.options.memberTtlMs} ms ` +
+          `(crashed, paused or cut off from Redis); dropped from the ring`,
+        fields,
+      );
+    } else if (event.kind === 'left' && event.node !== this.self) {
+      this.log.info(`${event.node} left the cluster gracefully`, fields);
+    }
+    this.emit('membershipEvent', event);
   }
 
   /** Back in the registry: peers hear of it now rather than at their next heartbeat. */

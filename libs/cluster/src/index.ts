@@ -5,6 +5,8 @@ export * from './ids.js';
 export * from './member.js';
 export * from './member-signature.js';
 export * from './membership.js';
+export * from './membership-event-log.js';
 export * from './ring.js';
 export * from './session-ids.js';
 export * from './cluster.module.js';
+export * from './ring-share.js';

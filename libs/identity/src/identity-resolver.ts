@@ -56,6 +56,11 @@ export class IdentityResolver {
    * A fresh token for a connection's identity (jwt mode): its new expiry and
    * room rules, the display name unchanged. A token for anyone else is refused.
    */
+  /** A bearer token's identity (jwt mode); undefined in guest mode, where there are no tokens. */
+  async verifyToken(token: string): Promise<Identity | undefined> {
+    return this.source.mode === 'jwt' ? await this.source.jwt.verify(token) : undefined;
+  }
+
   async refresh(token: unknown, current: Identity): Promise<Identity> {
     if (this.source.mode !== 'jwt')
       throw new IdentityError('invalid_token', 'guests have no token to refresh');

@@ -16,6 +16,8 @@ export interface Identity {
   readonly rooms?: RoomRules;
   /** When the credential stops being valid (ms since the epoch); absent for guests. */
   readonly expiresAt?: number;
+  /** A token user whose token says `"admin": true`: may open the admin view. */
+  readonly admin?: true;
 }
 
 /** Why a credential was refused; `code` is what a client branches on. */

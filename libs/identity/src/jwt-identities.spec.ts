@@ -8,6 +8,7 @@ import { JwtIdentities } from './jwt-identities.js';
 import { mintToken } from './token-minting.js';
 
 const SECRET = 'a test secret of reasonable length';
+const KEY = new TextEncoder().encode(SECRET);
 
 function signed(payload: JWTPayload, alg: string, key: KeyObject | Uint8Array, ttl = 60, kid?: string) {
   return new SignJWT(payload)
@@ -42,6 +43,13 @@ describe('JwtIdentities with a shared secret (HS256)', () => {
     expect(identity.name).toBe('bob');
     expect(identity.rooms?.allows('team-a')).toBe(true);
     expect(identity.rooms?.allows('general')).toBe(false);
+  });
+
+  it('grants the admin view to "admin": true only', async () => {
+    const admin = await verifier.verify(await signed({ sub: 'ops', admin: true }, 'HS256', KEY));
+    const lookalike = await verifier.verify(await signed({ sub: 'eve', admin: 'true' }, 'HS256', KEY));
+    expect(admin.admin).toBe(true);
+    expect(lookalike.admin).toBeUndefined();
   });
 
   it('tells an expired token apart from a bad one', async () => {

@@ -65,7 +65,15 @@ export class JwtIdentities {
       throw new IdentityError('invalid_token', (error as Error).message);
     }
     const name = typeof payload['name'] === 'string' && payload['name'].trim() ? payload['name'].trim() : sub;
-    return { id: `u_${sub}`, name, kind: 'user', rooms, expiresAt: (payload.exp ?? 0) * 1000 };
+    const identity: Identity = {
+      id: `u_${sub}`,
+      name,
+      kind: 'user',
+      rooms,
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
+    // Only the boolean true counts: "admin": "false" is no grant.
+    return payload['admin'] === true ? { ...identity, admin: true } : identity;
   }
 
   private async verifiedPayload(token: string): Promise<JWTPayload> {

@@ -1,3 +1,4 @@
+export * from './log-fields.js';
 export * from './log-level.js';
 export * from './log-line.js';
 export * from './log-throttle.js';

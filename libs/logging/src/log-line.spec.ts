@@ -5,7 +5,7 @@ import { TaggedLogger } from './tagged-logger.js';
 const TIME = new Date(2026, 10, 21, 18, 2, 11, 532);
 
 describe('formatLogLine', () => {
-  it('starts text lines with the node tag, then time, level, context and message', () => {
+  it('starts text lines with the node tag, then the ISO time, level, context and message', () => {
     const line = formatLogLine(
       {
         node: 'node2',
@@ -16,7 +16,7 @@ describe('formatLogLine', () => {
       },
       'text',
     );
-    expect(line).toBe('[node2] 18:02:11.532 DEBUG EngineIO - Received poll request for abc');
+    expect(line).toBe(`[node2] ${TIME.toISOString()} DEBUG EngineIO - Received poll request for abc`);
   });
 
   it('keeps one record on one line', () => {
@@ -48,6 +48,43 @@ describe('formatLogLine', () => {
   });
 });
 
+describe('log fields', () => {
+  const record = {
+    node: 'node1',
+    time: TIME,
+    level: 'info' as const,
+    context: 'Chat',
+    message: 'connect',
+    fields: { user: 'alice', sid: 'abc-1', room: 'two words', transport: undefined, n: 3 },
+  };
+
+  it('leave text lines as they were: the message says it in words', () => {
+    expect(formatLogLine(record, 'text')).toBe(`[node1] ${TIME.toISOString()} INFO  Chat - connect`);
+  });
+
+  it('are keys of their own in JSON, never overwriting the record', () => {
+    const line = formatLogLine({ ...record, fields: { ...record.fields, level: 'error' } }, 'json');
+    expect(JSON.parse(line)).toEqual({
+      node: 'node1',
+      time: TIME.toISOString(),
+      level: 'info',
+      context: 'Chat',
+      message: 'connect',
+      user: 'alice',
+      sid: 'abc-1',
+      room: 'two words',
+      n: 3,
+    });
+  });
+
+  it('pass through a Log bound to a context', () => {
+    const lines: string[] = [];
+    const logger = new TaggedLogger({ node: 'node2', format: 'json', write: (line) => lines.push(line) });
+    logger.forContext('Chat').info('join', { sid: 's1', room: 'lobby' });
+    expect(JSON.parse(lines[0])).toMatchObject({ node: 'node2', context: 'Chat', sid: 's1', room: 'lobby' });
+  });
+});
+
 describe('TaggedLogger', () => {
   function capture(level: 'info' | 'debug') {
     const lines: string[] = [];
@@ -65,7 +102,7 @@ describe('TaggedLogger', () => {
     log.debug('hidden');
     log.info('shown');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[node3\] \d\d:\d\d:\d\d\.\d{3} INFO  Router - shown$/);
+    expect(lines[0]).toMatch(/^\[node3\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  Router - shown$/);
     expect(log.isDebugEnabled()).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import type { LogFields } from './log-fields.js';
 import { isLevelEnabled, type LogFormat, type LogLevel } from './log-level.js';
 import { formatLogLine } from './log-line.js';
 
@@ -26,12 +27,15 @@ const FRAMEWORK_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
-/** The narrow logging face the plain (non-Nest) classes depend on. */
+/**
+ * The narrow logging face the plain (non-Nest) classes depend on. `fields` name
+ * what a line is about (`sid`, `user`, `room`, `peer`, `kind`, `via`, …).
+ */
 export interface Log {
-  error(message: string): void;
-  warn(message: string): void;
-  info(message: string): void;
-  debug(message: string): void;
+  error(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFields): void;
   isDebugEnabled(): boolean;
 }
 
@@ -56,18 +60,20 @@ export class TaggedLogger implements LoggerService {
     return isLevelEnabled(this.level, level);
   }
 
-  emit(level: LogLevel, context: string, message: string): void {
+  emit(level: LogLevel, context: string, message: string, fields?: LogFields): void {
     if (!this.isEnabled(level)) return;
-    this.write(formatLogLine({ node: this.node, time: new Date(), level, context, message }, this.format));
+    this.write(
+      formatLogLine({ node: this.node, time: new Date(), level, context, message, fields }, this.format),
+    );
   }
 
   /** A `Log` for one component, e.g. `logger.forContext('Router')`. */
   forContext(context: string): Log {
     return {
-      error: (message) => this.emit('error', context, message),
-      warn: (message) => this.emit('warn', context, message),
-      info: (message) => this.emit('info', context, message),
-      debug: (message) => this.emit('debug', context, message),
+      error: (message, fields) => this.emit('error', context, message, fields),
+      warn: (message, fields) => this.emit('warn', context, message, fields),
+      info: (message, fields) => this.emit('info', context, message, fields),
+      debug: (message, fields) => this.emit('debug', context, message, fields),
       isDebugEnabled: () => this.isEnabled('debug'),
     };
   }

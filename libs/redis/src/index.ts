@@ -6,3 +6,4 @@ export * from './redacted-url.js';
 export * from './message-subscriber.js';
 export * from './redis-failure.js';
 export * from './redis-memory.js';
+export * from './command-observer.js';

@@ -1,4 +1,4 @@
-import type { NodeId, SessionId } from '@app/cluster';
+import type { MoveRequest, NodeId, SessionId } from '@app/cluster';
 
 /** A member that left, as far as the routed engine cares: where it lived. */
 export interface DepartedMember {
@@ -36,9 +36,14 @@ export interface EngineCluster {
   mintSessionId(): SessionId;
   /** Asks `owner` to answer the long-polls this node relays for it. */
   requestFlush(owner: NodeId, sids: SessionId[]): Promise<void>;
+  /** Asks `owner` to close the sessions whose WebSockets this node relays (a leaving node). */
+  requestMove(owner: NodeId, sids: SessionId[], proof: Record<string, string>): Promise<void>;
   // `flushPolls`: a draining peer asks this node to answer these sessions' pending long-polls.
+  // `moveSessions`: a leaving peer asks this node to close sessions it relays WebSockets of.
   on(event: 'change', listener: (change: MembershipChange) => void): unknown;
   on(event: 'flushPolls', listener: (sids: SessionId[]) => void): unknown;
+  on(event: 'moveSessions', listener: (request: MoveRequest) => void): unknown;
   off(event: 'change', listener: (change: MembershipChange) => void): unknown;
   off(event: 'flushPolls', listener: (sids: SessionId[]) => void): unknown;
+  off(event: 'moveSessions', listener: (request: MoveRequest) => void): unknown;
 }

@@ -36,3 +36,20 @@ export function closeEverySession(engine: EngineServer): number {
   for (const socket of sockets) socket.close(true);
   return sockets.length;
 }
+
+/**
+ * Closes the named sessions held here, each after its buffered packets (a WebSocket
+ * gets a close frame and its client reconnects). Returns how many it found.
+ */
+export function closeSessions(engine: EngineServer, sids: readonly SessionId[]): number {
+  // engine.io private: `Server.clients` is protected (see closeEverySession).
+  const clients = (engine as unknown as { clients?: Record<string, EngineSocket | undefined> }).clients;
+  let closed = 0;
+  for (const sid of sids) {
+    const socket = clients?.[sid];
+    if (!socket) continue;
+    socket.close();
+    closed += 1;
+  }
+  return closed;
+}

@@ -3,3 +3,6 @@
 export * from './engine-cluster.js';
 export * from './keep-alive.js';
 export * from './routed-engine.js';
+export * from './routing-observer.js';
+export type { EngineRequestKind } from './engine-request.js';
+export type { ForwardOutcome } from './forward-target.js';

@@ -1,11 +1,19 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
 import { asNodeId, parseSessionId, type NodeId, type SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
 import type { EngineCluster } from './engine-cluster.js';
+import { PeerAuth } from './peer-auth.js';
 import { createRoutedEngine, type RoutedEngine } from './routed-engine.js';
 
 // The factory's contract, over a real http server on 127.0.0.1 and a one-node
@@ -25,6 +33,7 @@ class OneNodeCluster extends EventEmitter implements EngineCluster {
     unpinLocal: (sid: SessionId): void => void this.pinned.delete(sid),
   };
   readonly requestFlush = vi.fn(() => Promise.resolve());
+  readonly requestMove = vi.fn(() => Promise.resolve());
   urlOf(): string | undefined {
     return undefined;
   }
@@ -107,6 +116,15 @@ describe('createRoutedEngine', () => {
     expect(engine.headers['x-node']).toBe('node1');
   });
 
+  it('names the node in the answer to a WebSocket upgrade too, for the access log', async () => {
+    const { url } = await start();
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const [answer] = (await once(socket, 'upgrade')) as [IncomingMessage];
+    socket.close();
+    expect(answer.headers['x-node']).toBe('node1');
+    expect(answer.headers['x-owner']).toBe('node1');
+  });
+
   it("answers a pending long-poll when a draining peer asks for it (the cluster's flushPolls)", async () => {
     const { cluster, url } = await start();
     const sid = await handshake(url);
@@ -129,6 +147,21 @@ describe('createRoutedEngine', () => {
     expect(after.headers.connection).toBe('close');
   });
 
+  it('closes the sessions a leaving peer asks to move, when that peer signed the request', async () => {
+    const { cluster, url } = await start();
+    const sid = await handshake(url);
+    const poll = get(pollUrl(url, sid));
+    const peer = new PeerAuth({ secret: 'the-cluster-secret-0123', self: 'node2' });
+    const forged = { from: asNodeId('node2'), sids: [sid as SessionId], proof: {} };
+    cluster.emit('moveSessions', forged);
+    expect(routed?.sessionCount()).toBe(1);
+    const proof = peer.sign('node1', { method: 'MOVE', url: sid });
+    cluster.emit('moveSessions', { ...forged, proof });
+    // A polling session hears the close packet (after buffered ones); a WebSocket gets its close frame.
+    expect((await poll).body.split('\u001e').at(-1)).toBe('1');
+    expect(routed?.sessionCount()).toBe(0);
+  });
+
   it('closes every session and keeps serving (a node its peers dropped)', async () => {
     const { cluster, url } = await start();
     const waiting = await handshake(url);
@@ -149,8 +182,10 @@ describe('createRoutedEngine', () => {
     const { cluster } = await start();
     expect(cluster.listenerCount('change')).toBe(1);
     expect(cluster.listenerCount('flushPolls')).toBe(1);
+    expect(cluster.listenerCount('moveSessions')).toBe(1);
     routed?.close();
     expect(cluster.listenerCount('change')).toBe(0);
     expect(cluster.listenerCount('flushPolls')).toBe(0);
+    expect(cluster.listenerCount('moveSessions')).toBe(0);
   });
 });

@@ -1,17 +1,20 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server as EngineServer, type ServerOptions as EngineOptions } from 'engine.io';
-import type { SessionId } from '@app/cluster';
+import type { MoveRequest, SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
 import { ClientCloseRace } from './client-close-race.js';
 import type { EngineCluster, MembershipChange } from './engine-cluster.js';
 import { EngineEntry } from './engine-entry.js';
-import { answerPendingPolls, closeEverySession } from './engine-internals.js';
+import { answerPendingPolls, closeEverySession, closeSessions } from './engine-internals.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
+import type { RoutingObserver } from './routing-observer.js';
 import { SessionPlacement } from './session-placement.js';
 import { SessionRouter } from './session-router.js';
 import { UpgradeForwarder } from './upgrade-forwarder.js';
+import { stampUpgradeAnswers } from './upgrade-stamp.js';
+import { WebSocketMoves } from './websocket-moves.js';
 
 export interface RoutedEngineDeps {
   /** The node's HTTP server: the engine takes over its `request` and `upgrade` events. */
@@ -19,6 +22,8 @@ export interface RoutedEngineDeps {
   cluster: EngineCluster;
   /** Hands out one `Log` per component: `Placement`, `Router`, `EngineIO`. */
   logger: { forContext(context: string): Log };
+  /** Told of every forwarded request and upgrade (a node's metrics). @default none */
+  observer?: RoutingObserver;
 }
 
 export interface RoutedEngineOptions {
@@ -63,7 +68,9 @@ export interface RoutedEngine {
    * Graceful leave, after the node left the ring: every response asks its caller
    * to close the connection, this node's own sessions close (their clients
    * reconnect elsewhere at once), owners are asked to answer the polls relayed
-   * here, and relayed traffic is waited for, at most `timeoutMs`.
+   * here and to move the sessions whose WebSockets are relayed here (their
+   * clients reconnect through another node), and relayed traffic is waited for,
+   * at most `timeoutMs`.
    */
   drain(timeoutMs: number): Promise<DrainResult>;
   /**
@@ -99,19 +106,22 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   const upgrades = new UpgradeForwarder();
   new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
   new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
+  stampUpgradeAnswers(engine, cluster.self);
+  const peerAuth = new PeerAuth({
+    secret: options.clusterSecret,
+    self: cluster.self,
+    replayCacheSize: options.peerReplayCacheSize,
+    log: logger.forContext('PeerAuth'),
+  });
   const router = new SessionRouter({
     cluster,
     engine,
-    peerAuth: new PeerAuth({
-      secret: options.clusterSecret,
-      self: cluster.self,
-      replayCacheSize: options.peerReplayCacheSize,
-      log: logger.forContext('PeerAuth'),
-    }),
+    peerAuth,
     http,
     upgrades,
     log: logger.forContext('Router'),
     engineLog: logger.forContext('EngineIO'),
+    observer: deps.observer,
   });
   const entry = new EngineEntry(deps.httpServer, router, { nodeId: cluster.self, path: options.path });
   entry.install();
@@ -120,8 +130,16 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     for (const member of left) http.forget(member.url);
   };
   const onFlushPolls = (sids: SessionId[]): void => answerPendingPolls(engine, sids);
+  const moves = new WebSocketMoves({
+    cluster,
+    peerAuth,
+    closeSessions: (sids) => closeSessions(engine, sids),
+    log: logger.forContext('Router'),
+  });
+  const onMoveSessions = (request: MoveRequest): void => moves.onRequest(request);
   cluster.on('change', onChange);
   cluster.on('flushPolls', onFlushPolls);
+  cluster.on('moveSessions', onMoveSessions);
 
   return {
     engine,
@@ -129,6 +147,11 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     async drain(timeoutMs) {
       entry.startDraining();
       engine.close();
+      // Relayed WebSockets would hold the drain until their clients leave: their owners move them.
+      const relayed = router.relayedWebSockets.byOwnerThenWatch(
+        (owner, sid) => void moves.request(owner, [sid]),
+      );
+      await Promise.all([...relayed].map(([owner, sids]) => moves.request(owner, sids)));
       for (const [owner, sids] of router.relayedPollsByOwner()) {
         await cluster.requestFlush(owner, sids).catch(() => undefined);
       }
@@ -141,6 +164,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     close() {
       cluster.off('change', onChange);
       cluster.off('flushPolls', onFlushPolls);
+      cluster.off('moveSessions', onMoveSessions);
       http.close();
       engine.close();
     },

@@ -13,6 +13,9 @@ import {
 import type { ForwardTarget } from './forward-target.js';
 import type { HttpForwarder } from './http-forwarder.js';
 import { hasPeerHeaders, stripPeerHeaders, type PeerAuth } from './peer-auth.js';
+import { groupByOwner, RelayedWebSockets } from './relayed-websockets.js';
+import { noteRelayedUpgrade } from './upgrade-stamp.js';
+import type { RoutingObserver } from './routing-observer.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
 
 /** What the router needs to know of the cluster. */
@@ -41,6 +44,8 @@ export interface SessionRouterDeps {
   log: Log;
   /** `EngineIO` context: requests served here. */
   engineLog: Log;
+  /** Told of every forward and its outcome (metrics). @default none */
+  observer?: RoutingObserver;
 }
 
 /**
@@ -52,6 +57,8 @@ export interface SessionRouterDeps {
 export class SessionRouter {
   /** Forwarded long-polls under way, by sid: a draining node asks their owners to flush them. */
   private readonly relayedPolls = new Map<SessionId, NodeId>();
+  /** WebSockets relayed for other owners: a leaving node asks their owners to move them. */
+  readonly relayedWebSockets = new RelayedWebSockets();
 
   constructor(private readonly deps: SessionRouterDeps) {}
 
@@ -69,13 +76,7 @@ export class SessionRouter {
 
   /** Long-polls this node is relaying, grouped by owner. */
   relayedPollsByOwner(): Map<NodeId, SessionId[]> {
-    const byOwner = new Map<NodeId, SessionId[]>();
-    for (const [sid, owner] of this.relayedPolls) {
-      const list = byOwner.get(owner) ?? [];
-      list.push(sid);
-      byOwner.set(owner, list);
-    }
-    return byOwner;
+    return groupByOwner(this.relayedPolls);
   }
 
   private decide(req: IncomingMessage, isUpgrade: boolean): Decision {
@@ -122,7 +123,9 @@ export class SessionRouter {
   }
 
   private serveUpgradeLocally(decision: Decision, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.logServed(decision, decision.serve === 'locally' ? decision.via : undefined);
+    const via = decision.serve === 'locally' ? decision.via : undefined;
+    this.logServed(decision, via);
+    if (via) noteRelayedUpgrade(req, via);
     this.deps.engine.handleUpgrade(req, socket, head);
   }
 
@@ -136,7 +139,9 @@ export class SessionRouter {
     const sid = info.kind === 'poll' ? parseSessionId(info.sid) : undefined;
     if (sid) this.relayedPolls.set(sid, target.id);
     const headers = this.peerHeaders(req, target);
+    const started = performance.now();
     const outcome = await this.deps.http.forward(req, res, target, headers);
+    this.deps.observer?.forwarded(info.kind, outcome, (performance.now() - started) / 1000);
     if (sid) this.relayedPolls.delete(sid);
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
@@ -152,6 +157,7 @@ export class SessionRouter {
   ): Promise<void> {
     const { info, target } = decision;
     this.logForward(info, target);
+    const started = performance.now();
     const outcome = await this.deps.upgrades.forward(
       req,
       socket,
@@ -159,6 +165,11 @@ export class SessionRouter {
       target,
       this.peerHeaders(req, target),
     );
+    const sid = parseSessionId(info.sid);
+    if (outcome === 'forwarded' && sid && !socket.destroyed) {
+      socket.once('close', this.relayedWebSockets.add(sid, target.id));
+    }
+    this.deps.observer?.forwarded(info.kind, outcome, (performance.now() - started) / 1000);
     if (outcome === 'unreachable') {
       this.ownerUnreachable(info, target);
       answerUpgradeSessionUnknown(socket);
@@ -177,6 +188,7 @@ export class SessionRouter {
     this.deps.log.warn(
       `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id} failed: ` +
         `owner unreachable; answered "Session ID unknown" so the client reconnects`,
+      { sid: info.sid, peer: target.id, kind: info.kind },
     );
     this.deps.cluster.suspect(target.id);
   }
@@ -185,11 +197,13 @@ export class SessionRouter {
     if (!this.deps.log.isDebugEnabled()) return;
     this.deps.log.debug(
       `${KIND_LABEL[info.kind]} request for ${info.sid ?? '(new session)'} -> ${target.id}`,
+      { sid: info.sid, peer: target.id, kind: info.kind },
     );
   }
 
   private logServed(decision: Decision, via: string | undefined): void {
     if (!this.deps.engineLog.isDebugEnabled()) return;
-    this.deps.engineLog.debug(describeForLog(decision.info, via));
+    const { sid, kind } = decision.info;
+    this.deps.engineLog.debug(describeForLog(decision.info, via), { sid, kind, via });
   }
 }

@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import type { EventLoopLagReport } from '../event-loop-lag.js';
+import type { RoomActivity } from './node-activity.js';
+
+/** What each node publishes about itself for the cluster-wide views (`/cluster`, `/admin`). */
+export interface NodeStats {
+  node: string;
+  url: string;
+  /** When it was taken (ms since the epoch, the node's clock). */
+  at: number;
+  /** Sessions hosted by the node, by current transport. */
+  sessions: Record<string, number>;
+  messagesPerSec: number;
+  deliveriesPerSec: number;
+  /** The node's busiest rooms of the last minute. */
+  rooms: RoomActivity[];
+  leaving: boolean;
+  eventLoopLag: EventLoopLagReport;
+}
+
+/** One key per node, in the cluster's hash slot, so one MGET reads them all on Redis Cluster too. */
+const statsKey = (node: string): string => `{ringchat}:node-stats:${node}`;
+
+/** The stats records in Redis: each expires unless its node renews it. */
+export class NodeStatsStore {
+  constructor(private readonly redis: Redis) {}
+
+  async write(stats: NodeStats, ttlMs: number): Promise<void> {
+    await this.redis.set(statsKey(stats.node), JSON.stringify(stats), 'PX', ttlMs);
+  }
+
+  /** The records of `nodes`, in their order; undefined where a node has none (or a bad one). */
+  async read(nodes: string[]): Promise<Array<NodeStats | undefined>> {
+    if (nodes.length === 0) return [];
+    const raws = await this.redis.mget(nodes.map(statsKey));
+    return raws.map((raw, i) => parseStats(raw, nodes[i]));
+  }
+}
+
+/**
+ * Redis is not trusted to name peers, but these records only feed what people
+ * read: a record that does not parse, or claims another node, is ignored.
+ */
+function parseStats(raw: string | null, node: string): NodeStats | undefined {
+  if (!raw) return undefined;
+  try {
+    const stats = JSON.parse(raw) as NodeStats;
+    return stats?.node === node && typeof stats.sessions === 'object' ? stats : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Command, Redis } from 'ioredis';
+
+/** What a node's metrics learn of each Redis command. Called synchronously; must be cheap. */
+export interface CommandObserver {
+  /** `name` (lower case, e.g. `evalsha`) answered after `seconds`; `failed` when it was an error. */
+  answered(name: string, seconds: number, failed: boolean): void;
+}
+
+/**
+ * A reply that is part of the protocol, not a failure: a script Redis forgot
+ * after a restart is loaded again with EVAL (see LuaScript).
+ */
+const EXPECTED_ERRORS = /^NOSCRIPT\b/;
+
+/**
+ * Times every command `client` sends, from the call until its reply, and tells
+ * `observer`. ioredis has no command hook, so its one entry point, `sendCommand`,
+ * is wrapped on this instance only (for the client's whole life); a command
+ * queued while offline passes it again when it is flushed and is timed once,
+ * from its first call.
+ */
+export function observeCommands(client: Redis, observer: CommandObserver): void {
+  const send = client.sendCommand.bind(client);
+  const timed = new WeakSet<Command>();
+  client.sendCommand = (command, stream) => {
+    if (!timed.has(command)) {
+      timed.add(command);
+      const started = performance.now();
+      const name = String(command.name).toLowerCase();
+      const done = (failed: boolean): void =>
+        observer.answered(name, (performance.now() - started) / 1000, failed);
+      // A branch of its own: the caller still sees (and handles) the rejection.
+      command.promise.then(
+        () => done(false),
+        (error: unknown) => done(!(error instanceof Error && EXPECTED_ERRORS.test(error.message))),
+      );
+    }
+    return send(command, stream);
+  };
+}
