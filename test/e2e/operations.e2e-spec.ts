@@ -185,6 +185,16 @@ describe('operating the cluster: metrics, logs, admin view', () => {
     expect(lines.some((line) => line.message === `alice joined ops (sid ${alice.session.sid})`)).toBe(true);
   });
 
+  it('logs a disconnect with its reason', async () => {
+    const bob = clients[1];
+    const { sid, node } = bob.session;
+    bob.close();
+    const line = await waitFor('the disconnect line', () =>
+      jsonLog(fixture.cluster.node(node)).find((entry) => entry.sid === sid && entry.reason !== undefined),
+    );
+    expect(line).toMatchObject({ level: 'info', user: 'bob', reason: 'client namespace disconnect' });
+  });
+
   it('refuses the admin view without the token, with a clear message', async () => {
     const api = `${fixture.cluster.url}/admin/api`;
     const missing = await fetch(api);
