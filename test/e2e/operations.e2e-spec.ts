@@ -12,6 +12,7 @@ import {
 } from '../harness/index.js';
 
 const ADMIN_TOKEN = 'admin-token-for-the-operations-test';
+const METRICS_TOKEN = 'metrics-token-for-the-operations-test';
 
 /** Prometheus text: the sum of a series' samples whose labels include `labels`. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -185,6 +186,16 @@ describe('operating the cluster: metrics, logs, admin view', () => {
     expect(lines.some((line) => line.message === `alice joined ops (sid ${alice.session.sid})`)).toBe(true);
   });
 
+  it('logs a disconnect with its reason', async () => {
+    const bob = clients[1];
+    const { sid, node } = bob.session;
+    bob.close();
+    const line = await waitFor('the disconnect line', () =>
+      jsonLog(fixture.cluster.node(node)).find((entry) => entry.sid === sid && entry.reason !== undefined),
+    );
+    expect(line).toMatchObject({ level: 'info', user: 'bob', reason: 'client namespace disconnect' });
+  });
+
   it('refuses the admin view without the token, with a clear message', async () => {
     const api = `${fixture.cluster.url}/admin/api`;
     const missing = await fetch(api);
@@ -227,11 +238,22 @@ describe('operating the cluster: metrics, logs, admin view', () => {
     expect(report.cluster.sessions).toBeGreaterThan(report.sessions);
   });
 
-  it('tells a graceful leave (info) from an expiry (warn), and lists both', async () => {
+  it('tells a graceful leave (info) from an expiry (warn), and lists both; METRICS_TOKEN guards a scrape', async () => {
     const [leaver, crasher] = await Promise.all([
-      fixture.cluster.addNode('node4'),
+      fixture.cluster.addNode('node4', { METRICS_TOKEN }),
       fixture.cluster.addNode('node5'),
     ]);
+    // On the way, METRICS_TOKEN: node4 wants it, node5 does not.
+    expect((await fetch(`${leaver.url}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${leaver.url}/metrics`, {
+      headers: { authorization: 'Bearer wrong-token-xyz' },
+    });
+    expect(wrong.status).toBe(403);
+    const scraped = await fetch(`${leaver.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(await scraped.text()).toContain('ringchat_ring_members{node="node4"}');
+    expect((await fetch(`${crasher.url}/metrics`)).status).toBe(200);
     crasher.process.kill('SIGKILL');
     await leaver.stop();
     const observer = nodes[0];

@@ -18,9 +18,9 @@ export interface ClusterReport {
   eventLoopLag: EventLoopLagReport;
   /**
    * The whole cluster, from every member's published stats (rooms and events are
-   * for the admin view only); null when Redis could not be read.
+   * for the admin view only); `partial` while Redis cannot be read.
    */
-  cluster: Omit<ClusterSummary, 'rooms' | 'events'> | null;
+  cluster: Omit<ClusterSummary, 'rooms' | 'events'>;
 }
 
 /** The cluster as this node sees it: for people, the UI and the tests. */
@@ -55,11 +55,7 @@ export class ClusterController {
   }
 
   private async clusterWide(): Promise<ClusterReport['cluster']> {
-    try {
-      const { rooms: _rooms, events: _events, ...summary } = await this.stats.gather();
-      return summary;
-    } catch {
-      return null;
-    }
+    const { rooms: _rooms, events: _events, ...summary } = await this.stats.gather();
+    return summary;
   }
 }

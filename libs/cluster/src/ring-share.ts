@@ -19,7 +19,15 @@ export function ringShares(ring: Ring, probes = DEFAULT_PROBES): Map<NodeId, num
   return new Map([...counts].map(([node, count]) => [node, count / probes]));
 }
 
+/** Probe ids made so far: the same for every ring, so made once. */
+const probeIds: SessionId[] = [];
+
 /** The i-th probe: a sid-shaped id, the same on every node, so every node reports the same shares. */
 function probeId(i: number): SessionId {
-  return createHash('sha256').update(`ring-share-probe:${i}`).digest('base64url').slice(0, 20) as SessionId;
+  for (let next = probeIds.length; next <= i; next++) {
+    probeIds.push(
+      createHash('sha256').update(`ring-share-probe:${next}`).digest('base64url').slice(0, 20) as SessionId,
+    );
+  }
+  return probeIds[i];
 }

@@ -8,6 +8,7 @@ const summary: ClusterSummary = {
   sessionsByTransport: { polling: 1, websocket: 1 },
   messagesPerSec: 0.5,
   deliveriesPerSec: 1,
+  partial: false,
   nodes: [
     {
       id: 'node1',

@@ -119,6 +119,7 @@ export function renderAdminPage(summary: ClusterSummary, answeredBy: string, ref
     .join('');
   const body = `<h1>ringchat cluster</h1>
 <p class="meta">Ring epoch ${escapeHtml(summary.epoch)} · answered by ${escapeHtml(answeredBy)} at ${escapeHtml(new Date().toISOString())} · refreshes every ${refreshSeconds} s · <a href="/admin/api">JSON</a></p>
+${summary.partial ? '<p class="error" role="alert">Redis could not be read: only this node reports.</p>' : ''}
 <section class="totals">${totals}</section>
 <h2>Nodes</h2>${nodes}
 <h2>Rooms by activity</h2>${rooms}

@@ -50,8 +50,30 @@ describe('ClusterStats', () => {
     ]);
     expect(summary.nodes[1].ageMs).toBe(500);
     expect(summary.rooms).toEqual([{ room: 'a', messages: 3, deliveries: 5 }]);
+    expect(summary.partial).toBe(false);
     expect(summary.events).toEqual([
       { kind: 'joined', node: 'node3', epoch: 5, at: new Date(NOW).toISOString() },
     ]);
+  });
+
+  it('answers with its own stats, marked partial, when Redis cannot be read', async () => {
+    const store = {
+      read: () => Promise.reject(new Error('redis not connected')),
+    } as unknown as NodeStatsStore;
+    const cluster = {
+      self: asNodeId('node1'),
+      ring: new Ring(['node1', 'node2'].map(asNodeId), 2),
+      epoch: 2,
+      members: () => new Map([member('node1'), member('node2')]),
+      recentEvents: () => [],
+    };
+    const summary = await new ClusterStats(
+      cluster,
+      store,
+      () => stats('node1', 1, 1),
+      () => NOW,
+    ).gather();
+    expect(summary).toMatchObject({ partial: true, sessions: 2 });
+    expect(summary.nodes.map((node) => node.reported)).toEqual([true, false]);
   });
 });

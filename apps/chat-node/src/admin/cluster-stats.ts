@@ -31,6 +31,8 @@ export interface ClusterSummary {
   nodes: NodeSummary[];
   /** The busiest rooms of the last minute, summed over the nodes. */
   rooms: RoomActivity[];
+  /** True when the other nodes' stats could not be read (Redis away): only this node's are real. */
+  partial: boolean;
   /** Joins, graceful leaves and expiries this node saw, newest first. */
   events: Array<Omit<MembershipEvent, 'at'> & { at: string }>;
 }
@@ -55,7 +57,11 @@ export class ClusterStats {
   async gather(): Promise<ClusterSummary> {
     const self = this.cluster.self;
     const members = [...this.cluster.members().values()].filter((member) => member.id !== self);
-    const published = await this.store.read(members.map((member) => member.id));
+    let partial = false;
+    const published = await this.store.read(members.map((member) => member.id)).catch(() => {
+      partial = true;
+      return [];
+    });
     const own = this.local();
     const stats = new Map<string, NodeStats | undefined>([[self, own]]);
     members.forEach((member, i) => stats.set(member.id, published[i]));
@@ -80,6 +86,7 @@ export class ClusterStats {
       messagesPerSec: round(sum(nodes, (node) => node.messagesPerSec)),
       deliveriesPerSec: round(sum(nodes, (node) => node.deliveriesPerSec)),
       nodes,
+      partial,
       rooms: topRooms(
         [...stats.values()].map((record) => record?.rooms ?? []),
         10,

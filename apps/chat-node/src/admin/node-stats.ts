@@ -21,6 +21,12 @@ export interface NodeStats {
 /** One key per node, in the cluster's hash slot, so one MGET reads them all on Redis Cluster too. */
 const statsKey = (node: string): string => `{ringchat}:node-stats:${node}`;
 
+/**
+ * How long a read may take: the views it feeds answer people and probes, and
+ * must answer promptly while Redis is away (with what this node knows itself).
+ */
+const READ_TIMEOUT_MS = 500;
+
 /** The stats records in Redis: each expires unless its node renews it. */
 export class NodeStatsStore {
   constructor(private readonly redis: Redis) {}
@@ -30,10 +36,20 @@ export class NodeStatsStore {
   }
 
   /** The records of `nodes`, in their order; undefined where a node has none (or a bad one). */
+  /** Rejects at once while Redis is not connected, and after READ_TIMEOUT_MS. */
   async read(nodes: string[]): Promise<Array<NodeStats | undefined>> {
     if (nodes.length === 0) return [];
-    const raws = await this.redis.mget(nodes.map(statsKey));
-    return raws.map((raw, i) => parseStats(raw, nodes[i]));
+    if (this.redis.status !== 'ready') throw new Error('redis not connected');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer in time')), READ_TIMEOUT_MS);
+    });
+    try {
+      const raws = await Promise.race([this.redis.mget(nodes.map(statsKey)), timeout]);
+      return raws.map((raw, i) => parseStats(raw, nodes[i]));
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
