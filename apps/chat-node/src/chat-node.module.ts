@@ -34,6 +34,7 @@ export class ChatNodeModule {
               roomsPerConnection: config.roomsPerConnection,
               roomsPageMax: config.roomsPageMax,
               presenceReconcileMs: config.presenceReconcileMs,
+              roomDelivery: config.roomDelivery,
             },
             logger,
             identityResolverOf(config),

@@ -1,3 +1,5 @@
+import type { RoomDelivery } from './room-delivery.js';
+
 export interface ChatOptions {
   /** Id of the node serving the namespace, told to each client and stamped on its messages. */
   nodeId: string;
@@ -41,6 +43,12 @@ export interface ChatOptions {
    * @default 5000
    */
   presenceReconcileMs?: number;
+  /**
+   * `room`: a channel per room, which a node receives while it has members there;
+   * `broadcast`: every node receives every room's messages (the earlier design).
+   * @default 'room'
+   */
+  roomDelivery?: RoomDelivery;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -61,7 +69,10 @@ export const CHAT_DEFAULTS = {
   requestQueueMax: 8,
   tokenWarnLeadMs: 60_000,
   presenceReconcileMs: 5000,
-} as const;
+  roomDelivery: 'room',
+} as const satisfies ResolvedChatOptionsWithoutNode;
+
+type ResolvedChatOptionsWithoutNode = Omit<Required<ChatOptions>, 'nodeId'>;
 
 export type ResolvedChatOptions = Required<ChatOptions>;
 

@@ -136,6 +136,12 @@ export class ChatService {
 
   stop(): void {
     this.reconciler.stop();
+    this.fanout.stop();
+  }
+
+  /** Room messages this node received from Redis, and the room channels it listens on. */
+  deliveryStats(): { roomMessagesReceived: number; roomChannels: number } {
+    return { roomMessagesReceived: this.fanout.roomMessagesReceived, roomChannels: this.fanout.roomChannels };
   }
 
   /** The cluster's members, so reconciliation can remove the shares of nodes that left. */
@@ -235,6 +241,7 @@ export class ChatService {
     await socket.data.queue?.idle();
     const rooms = [...(socket.data.rooms ?? [])];
     socket.data.rooms?.clear();
+    for (const room of rooms) this.fanout.release(room);
     let failure: Error | undefined;
     for (const room of rooms) {
       // Every room is left in this node's share even if Redis fails one: reconciliation finishes the job.
@@ -262,6 +269,7 @@ export class ChatService {
     if (!socket.data.rooms.delete(room.value)) {
       return this.refuse(socket, ack, ChatEvent.LeaveRoom, notMember(`not in room ${room.value}`));
     }
+    this.fanout.release(room.value);
     await this.leavePresence(socket, room.value, true);
     await socket.leave(room.value);
     ack?.({ ok: true });
@@ -423,6 +431,8 @@ export class ChatService {
    */
   private async enter(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
     socket.data.rooms.add(room);
+    // Held while the room is in socket.data.rooms: this node receives the room from now on.
+    this.fanout.hold(room);
     const who = participantOf(socket.data.identity);
     // Counted here, in the tick the join is sent (see LocalPresence).
     this.local.add(room, who);
@@ -432,6 +442,7 @@ export class ChatService {
     } catch (error) {
       // Not entered, so a retry enters; if the script still runs late, reconciliation takes it back.
       socket.data.rooms.delete(room);
+      this.fanout.release(room);
       this.local.remove(room, who.userId);
       throw error;
     }
@@ -448,7 +459,8 @@ export class ChatService {
    * what arrives meanwhile: history, then live, no gap, nothing twice.
    */
   private async catchUp(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
-    const sync = this.fanout.beginSync(room);
+    // Settles once the room's channel is subscribed: the history read below overlaps the live messages.
+    const sync = await this.fanout.beginSync(room);
     try {
       let event: HistoryEvent;
       let last: string;

@@ -1,7 +1,9 @@
 import type { Log } from '@app/logging';
-import type { MessageSubscriber } from '@app/redis';
+import type { ChannelSubscriber } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import type { ChatMessageEvent } from '@app/chat-protocol';
+import type { RoomDelivery } from './room-delivery.js';
+import { RoomSubscriptions } from './room-subscriptions.js';
 
 /** Delivers one message to this node's members of its room (encoded once). */
 export type LocalRoomDelivery = (message: ChatMessageEvent) => void;
@@ -12,37 +14,95 @@ export interface RoomSync {
   readonly buffer: ChatMessageEvent[];
 }
 
+export interface RoomFanoutOptions {
+  /** A channel per room, subscribed while this node has members there, or one channel for all. @default 'room' */
+  delivery?: RoomDelivery;
+  /**
+   * How long a room's channel stays subscribed after its last local member
+   * left: a reload or a reconnect within it re-enters without a round trip.
+   * @default 2000
+   */
+  lingerMs?: number;
+}
+
+export const ROOM_FANOUT_DEFAULTS = { delivery: 'room', lingerMs: 2000 } as const;
+
 /**
- * Every node receives every stored message on one channel, in stream order, and
- * hands it to its local members of the room. A client that is joining or
- * resuming is not a member yet: what arrives meanwhile is buffered for it, so it
- * gets its history first and then the live messages, with no gap and nothing twice.
+ * Hands each stored message, in stream order, to this node's members of its
+ * room. With room delivery the node receives a room's channel only while it
+ * holds the room (a local member, or a client entering it), so a room whose
+ * members are all elsewhere costs this node nothing; with broadcast delivery it
+ * receives every room's messages on one channel.
+ *
+ * A client that is joining or resuming is not a member yet: what arrives
+ * meanwhile is buffered for it, so it gets its history first and then the live
+ * messages, with no gap and nothing twice. `beginSync` settles only once the
+ * room's channel is confirmed subscribed, so the history read after it
+ * overlaps the live messages instead of missing some.
  */
 export class RoomFanout {
   private readonly syncs = new Map<string, Set<RoomSync>>();
-
+  private readonly delivery: RoomDelivery;
+  private readonly subscriptions: RoomSubscriptions;
   private deliver: LocalRoomDelivery = () => undefined;
+  private received = 0;
 
   constructor(
-    private readonly subscriber: MessageSubscriber,
+    private readonly subscriber: ChannelSubscriber,
     private readonly log: Log,
-  ) {}
+    options: RoomFanoutOptions = {},
+  ) {
+    this.delivery = options.delivery ?? ROOM_FANOUT_DEFAULTS.delivery;
+    const lingerMs = options.lingerMs ?? ROOM_FANOUT_DEFAULTS.lingerMs;
+    this.subscriptions = new RoomSubscriptions(subscriber, lingerMs, log);
+  }
+
+  /** Room messages received from Redis since start (the cost of delivery to this node). */
+  get roomMessagesReceived(): number {
+    return this.received;
+  }
+
+  /** Room channels subscribed to (including lingering ones); 1 with broadcast delivery. */
+  get roomChannels(): number {
+    return this.delivery === 'room' ? this.subscriptions.size : 1;
+  }
 
   async start(deliver: LocalRoomDelivery): Promise<void> {
     this.deliver = deliver;
-    // The subscriber is shared with the cluster, which listens on its own channels.
-    this.subscriber.on('message', (channel, raw) => {
-      if (channel === chatKeys.messageChannel) this.onMessage(raw);
+    // The subscriber may be shared with the cluster, which listens on its own channels.
+    this.subscriber.onMessage((channel, raw) => {
+      if (this.isMessageChannel(channel)) this.onMessage(raw);
     });
-    await this.subscriber.subscribe(chatKeys.messageChannel);
+    if (this.delivery === 'broadcast') await this.subscriber.subscribe(chatKeys.messageChannel);
   }
 
-  /** Starts buffering a room's messages for one client; call before reading history. */
-  beginSync(room: string): RoomSync {
+  /** A local member entered `room`, or a client is entering it: receive the room. */
+  hold(room: string): void {
+    if (this.delivery === 'room') this.subscriptions.hold(chatKeys.roomChannel(room));
+  }
+
+  /** What `hold` took: the last release of a room unsubscribes it (after the linger). */
+  release(room: string): void {
+    if (this.delivery === 'room') this.subscriptions.release(chatKeys.roomChannel(room));
+  }
+
+  /**
+   * Starts buffering a room's messages for one client, and settles once the
+   * room's messages reach this node; read the history after it. The room must
+   * be held. On failure nothing is left buffering.
+   */
+  async beginSync(room: string): Promise<RoomSync> {
     const sync: RoomSync = { room, buffer: [] };
     let set = this.syncs.get(room);
     if (!set) this.syncs.set(room, (set = new Set()));
     set.add(sync);
+    if (this.delivery === 'broadcast') return sync;
+    try {
+      await this.subscriptions.confirmed(chatKeys.roomChannel(room));
+    } catch (error) {
+      this.endSync(sync);
+      throw error;
+    }
     return sync;
   }
 
@@ -52,12 +112,22 @@ export class RoomFanout {
     if (set?.size === 0) this.syncs.delete(sync.room);
   }
 
+  /** Stops lingering; the connection closing ends the subscriptions themselves. */
+  stop(): void {
+    this.subscriptions.clear();
+  }
+
+  private isMessageChannel(channel: string): boolean {
+    return this.delivery === 'room' ? chatKeys.isRoomChannel(channel) : channel === chatKeys.messageChannel;
+  }
+
   private onMessage(raw: string): void {
+    this.received += 1;
     let message: ChatMessageEvent;
     try {
       message = JSON.parse(raw) as ChatMessageEvent;
     } catch {
-      this.log.warn('ignored a malformed message on the message channel');
+      this.log.warn('ignored a malformed message on a room channel');
       return;
     }
     for (const sync of this.syncs.get(message.room) ?? []) sync.buffer.push(message);
