@@ -63,11 +63,15 @@ async function started(delivery: RoomDelivery) {
   const log = new RecordingLog();
   const fanout = new RoomFanout(new ChannelSubscriber(client), log, { delivery, lingerMs: 1000 });
   const delivered: ChatMessageEvent[] = [];
-  await fanout.start((m) => delivered.push(m));
+  const skipped: string[][] = [];
+  await fanout.start((m, skip) => {
+    delivered.push(m);
+    skipped.push([...skip]);
+  });
   const channel = (room: string) =>
     delivery === 'room' ? chatKeys.roomChannel(room) : chatKeys.messageChannel;
   const publish = (m: ChatMessageEvent) => client.publish(channel(m.room), JSON.stringify(m));
-  return { client, fanout, delivered, log, publish };
+  return { client, fanout, delivered, skipped, log, publish };
 }
 
 describe('RoomFanout, broadcast delivery', () => {
@@ -121,6 +125,24 @@ describe('RoomFanout, broadcast delivery', () => {
     expect(second.buffer.map((m) => m.id)).toEqual(['2-0', '3-0']);
     fanout.endSync(second);
     fanout.endSync(second);
+  });
+
+  it('skips, for a member just caught up, a late message its history held, until one past it comes', async () => {
+    const { fanout, skipped, publish } = await started('broadcast');
+    const sync = await fanout.beginSync('a');
+    // The history answer held 1-0 and 2-0; the channel brings them after it.
+    fanout.endSync(sync, { member: 's1', upTo: '2-0' });
+    [message('a', 1), message('b', 1), message('a', 2), message('a', 3), message('a', 2)].forEach(publish);
+    expect(skipped).toEqual([['s1'], [], ['s1'], [], []]);
+  });
+
+  it('forgets a caught-up member that leaves before its mark is passed', async () => {
+    const { fanout, skipped, publish } = await started('broadcast');
+    fanout.hold('a');
+    fanout.endSync(await fanout.beginSync('a'), { member: 's1', upTo: '5-0' });
+    fanout.release('a', 's1');
+    publish(message('a', 4));
+    expect(skipped).toEqual([[]]);
   });
 
   it('skips a malformed message with a warning and goes on', async () => {
@@ -182,10 +204,10 @@ describe('RoomFanout, room delivery', () => {
     const { client, fanout } = await started('room');
     fanout.hold('a');
     fanout.hold('a');
-    fanout.release('a');
+    fanout.release('a', 's1');
     await vi.advanceTimersByTimeAsync(5000);
     expect(client.commands).toHaveLength(1);
-    fanout.release('a');
+    fanout.release('a', 's1');
     await vi.advanceTimersByTimeAsync(999);
     expect(client.commands).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -196,7 +218,7 @@ describe('RoomFanout, room delivery', () => {
   it('keeps the subscription when the room is held again within the linger', async () => {
     const { client, fanout } = await started('room');
     fanout.hold('a');
-    fanout.release('a');
+    fanout.release('a', 's1');
     await vi.advanceTimersByTimeAsync(500);
     fanout.hold('a');
     await fanout.beginSync('a');
@@ -207,7 +229,7 @@ describe('RoomFanout, room delivery', () => {
   it('subscribes afresh after a drop, in order behind the UNSUBSCRIBE', async () => {
     const { client, fanout, delivered, publish } = await started('room');
     fanout.hold('a');
-    fanout.release('a');
+    fanout.release('a', 's1');
     await vi.advanceTimersByTimeAsync(1000);
     fanout.hold('a');
     await fanout.beginSync('a');

@@ -1,12 +1,19 @@
 import type { Log } from '@app/logging';
 import type { ChannelSubscriber } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { ChatMessageEvent } from '@app/chat-protocol';
+import { compareMessageIds, type ChatMessageEvent } from '@app/chat-protocol';
 import type { RoomDelivery } from './room-delivery.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
-/** Delivers one message to this node's members of its room (encoded once). */
-export type LocalRoomDelivery = (message: ChatMessageEvent) => void;
+/** Delivers one message to this node's members of its room (encoded once), but those in `skip`. */
+export type LocalRoomDelivery = (message: ChatMessageEvent, skip: readonly string[]) => void;
+
+/** A member brought up to date: it has had its room's messages up to `upTo`. */
+export interface CaughtUp {
+  /** The member's id (its socket). */
+  member: string;
+  upTo: string;
+}
 
 /** Messages that arrived for a room while one client was being brought up to date. */
 export interface RoomSync {
@@ -39,9 +46,18 @@ export const ROOM_FANOUT_DEFAULTS = { delivery: 'room', lingerMs: 2000 } as cons
  * messages, with no gap and nothing twice. `beginSync` settles only once the
  * room's channel is confirmed subscribed, so the history read after it
  * overlaps the live messages instead of missing some.
+ *
+ * The overlap has a second edge: the history answer and the channel come on
+ * two connections, so the node may read the answer before a message that
+ * Redis published before it (and which the answer holds). `endSync` therefore
+ * records how far the member got; such a late message is not delivered to it.
+ * The first message past that mark ends the watch: the channel is in stream
+ * order, so nothing older follows.
  */
 export class RoomFanout {
   private readonly syncs = new Map<string, Set<RoomSync>>();
+  /** Per room: members just caught up, and the last id they had. */
+  private readonly caughtUp = new Map<string, Map<string, string>>();
   private readonly delivery: RoomDelivery;
   private readonly subscriptions: RoomSubscriptions;
   private deliver: LocalRoomDelivery = () => undefined;
@@ -81,8 +97,9 @@ export class RoomFanout {
     if (this.delivery === 'room') this.subscriptions.hold(chatKeys.roomChannel(room));
   }
 
-  /** What `hold` took: the last release of a room unsubscribes it (after the linger). */
-  release(room: string): void {
+  /** What `hold` took, for `member`: the last release of a room unsubscribes it (after the linger). */
+  release(room: string, member: string): void {
+    this.forgetCaughtUp(room, member);
     if (this.delivery === 'room') this.subscriptions.release(chatKeys.roomChannel(room));
   }
 
@@ -106,15 +123,21 @@ export class RoomFanout {
     return sync;
   }
 
-  endSync(sync: RoomSync): void {
+  /** Ends a sync; `caughtUp` when its member has joined the room, having had the messages up to an id. */
+  endSync(sync: RoomSync, caughtUp?: CaughtUp): void {
     const set = this.syncs.get(sync.room);
     set?.delete(sync);
     if (set?.size === 0) this.syncs.delete(sync.room);
+    if (!caughtUp) return;
+    let members = this.caughtUp.get(sync.room);
+    if (!members) this.caughtUp.set(sync.room, (members = new Map()));
+    members.set(caughtUp.member, caughtUp.upTo);
   }
 
   /** Stops lingering; the connection closing ends the subscriptions themselves. */
   stop(): void {
     this.subscriptions.clear();
+    this.caughtUp.clear();
   }
 
   private isMessageChannel(channel: string): boolean {
@@ -131,6 +154,25 @@ export class RoomFanout {
       return;
     }
     for (const sync of this.syncs.get(message.room) ?? []) sync.buffer.push(message);
-    this.deliver(message);
+    this.deliver(message, this.alreadyHad(message));
+  }
+
+  /** The members that had `message` in their history; the others are past their mark from now on. */
+  private alreadyHad(message: ChatMessageEvent): string[] {
+    const members = this.caughtUp.get(message.room);
+    if (!members) return [];
+    const had: string[] = [];
+    for (const [member, upTo] of members) {
+      if (compareMessageIds(message.id, upTo) <= 0) had.push(member);
+      else members.delete(member);
+    }
+    if (members.size === 0) this.caughtUp.delete(message.room);
+    return had;
+  }
+
+  private forgetCaughtUp(room: string, member: string): void {
+    const members = this.caughtUp.get(room);
+    members?.delete(member);
+    if (members?.size === 0) this.caughtUp.delete(room);
   }
 }
