@@ -32,31 +32,26 @@ class FakeClient implements SubscribingClient {
 }
 
 describe('ChannelSubscriber', () => {
-  it('uses classic pub/sub by default: SUBSCRIBE, UNSUBSCRIBE and the message event', async () => {
+  it.each([
+    {
+      mode: 'classic (the default)',
+      sharded: undefined,
+      commands: ['subscribe', 'unsubscribe'],
+      event: 'message',
+    },
+    { mode: 'sharded', sharded: true, commands: ['ssubscribe', 'sunsubscribe'], event: 'smessage' },
+  ])('$mode pub/sub: $commands and the $event event', async ({ sharded, commands, event }) => {
     const client = new FakeClient();
-    const subscriber = new ChannelSubscriber(client);
+    const subscriber = new ChannelSubscriber(client, { sharded });
     const heard: string[] = [];
     subscriber.onMessage((channel, message) => heard.push(`${channel}=${message}`));
     await subscriber.subscribe('a');
     await subscriber.unsubscribe('a');
-    client.emit('message', 'a', 'hi');
-    client.emit('smessage', 'a', 'not classic');
-    expect(subscriber.sharded).toBe(false);
-    expect(client.commands).toEqual(['subscribe a', 'unsubscribe a']);
-    expect(heard).toEqual(['a=hi']);
-  });
-
-  it('uses sharded pub/sub when asked: SSUBSCRIBE, SUNSUBSCRIBE and the smessage event', async () => {
-    const client = new FakeClient();
-    const subscriber = new ChannelSubscriber(client, { sharded: true });
-    const heard: string[] = [];
-    subscriber.onMessage((channel, message) => heard.push(`${channel}=${message}`));
-    await subscriber.subscribe('a');
-    await subscriber.unsubscribe('a');
-    client.emit('smessage', 'a', 'hi');
-    client.emit('message', 'a', 'not sharded');
-    expect(client.commands).toEqual(['ssubscribe a', 'sunsubscribe a']);
-    expect(heard).toEqual(['a=hi']);
+    client.emit('message', 'a', 'classic');
+    client.emit('smessage', 'a', 'sharded');
+    expect(subscriber.sharded).toBe(sharded === true);
+    expect(client.commands).toEqual(commands.map((command) => `${command} a`));
+    expect(heard).toEqual([`a=${event === 'message' ? 'classic' : 'sharded'}`]);
   });
 
   it('settles only when the client has confirmed, and passes a refusal on', async () => {
