@@ -25,6 +25,8 @@ export interface StartNodeOptions {
   host?: string;
   /** Command that launches the node, e.g. inside a network namespace (see ManagedProcessOptions). */
   launcher?: string[];
+  /** How long to wait for /readyz (many nodes starting at once on a busy machine need more). @default 20000 */
+  readyTimeoutMs?: number;
 }
 
 /** Spawns the built node with `env` (nothing inherited but PATH), as cluster.sh does. */
@@ -61,7 +63,7 @@ export async function startNode(options: StartNodeOptions): Promise<TestNode> {
     process: proc,
     stop: () => proc.stop(),
   };
-  if (options.waitReady !== false) await waitReady(node);
+  if (options.waitReady !== false) await waitReady(node, options.readyTimeoutMs);
   return node;
 }
 

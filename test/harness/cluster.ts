@@ -27,6 +27,8 @@ export interface StartClusterOptions {
   redisTls?: TestCertificates;
   /** More redis-server arguments (see startRedis). */
   redisArgs?: string[];
+  /** How long each node may take to get ready. @default 20000 */
+  nodeReadyTimeoutMs?: number;
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
@@ -51,6 +53,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
           id: `node${i + 1}`,
           redisUrl: redis.url,
           env: options.nodeEnv,
+          readyTimeoutMs: options.nodeReadyTimeoutMs,
         }),
       ),
     );

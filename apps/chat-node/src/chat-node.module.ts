@@ -41,6 +41,7 @@ export class ChatNodeModule {
               roomListIdleMs: config.roomListIdleMs,
               typingExpiryMs: config.typingExpiryMs,
               presenceReconcileMs: config.presenceReconcileMs,
+              roomDelivery: config.roomDelivery,
             },
             logger,
             identities,

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { ChatService } from '@app/chat';
 import { ClusterView } from '@app/cluster';
 import { ClusterStats, type ClusterSummary } from './admin/cluster-stats.js';
 import type { EventLoopLagReport } from './event-loop-lag.js';
@@ -21,6 +22,10 @@ export interface ClusterReport {
    * for the admin view only); `partial` while Redis cannot be read.
    */
   cluster: Omit<ClusterSummary, 'rooms' | 'events'>;
+  /** Room messages this node received from Redis since it started (0 without the chat). */
+  roomMessagesReceived: number;
+  /** Room channels this node listens on: rooms with local members, lingering ones included. */
+  roomChannels: number;
 }
 
 /** The cluster as this node sees it: for people, the UI and the tests. */
@@ -30,6 +35,8 @@ export class ClusterController {
     @Inject(ClusterView) private readonly cluster: ClusterView,
     @Inject(NodeState) private readonly state: NodeState,
     @Inject(ClusterStats) private readonly stats: ClusterStats,
+    // Absent in the protocol-test profile, which has no chat.
+    @Optional() @Inject(ChatService) private readonly chat?: ChatService,
   ) {}
 
   @Get('cluster')
@@ -51,6 +58,7 @@ export class ClusterController {
       leaving: this.cluster.isLeaving,
       eventLoopLag: this.state.eventLoopLag.report(),
       cluster: await this.clusterWide(),
+      ...(this.chat?.deliveryStats() ?? { roomMessagesReceived: 0, roomChannels: 0 }),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { RoomDelivery } from './room-delivery.js';
+
 export interface ChatOptions {
   /** Id of the node serving the namespace, told to each client and stamped on its messages. */
   nodeId: string;
@@ -49,6 +51,12 @@ export interface ChatOptions {
   typingExpiryMs?: number;
   /** An identity with this many direct rooms (its own or opened with it) opens no new one. @default 1000 */
   directRoomsMax?: number;
+  /**
+   * `room`: a channel per room, which a node receives while it has members there;
+   * `broadcast`: every node receives every room's messages (the earlier design).
+   * @default 'room'
+   */
+  roomDelivery?: RoomDelivery;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -73,7 +81,10 @@ export const CHAT_DEFAULTS = {
   typingIntervalMs: 2000,
   typingExpiryMs: 5000,
   directRoomsMax: 1000,
-} as const;
+  roomDelivery: 'room',
+} as const satisfies ResolvedChatOptionsWithoutNode;
+
+type ResolvedChatOptionsWithoutNode = Omit<Required<ChatOptions>, 'nodeId'>;
 
 export type ResolvedChatOptions = Required<ChatOptions>;
 

@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { IdentityResolver } from '@app/identity';
 import type { TaggedLogger } from '@app/logging';
-import { RedisConnections } from '@app/redis';
+import { ChannelSubscriber, RedisConnections } from '@app/redis';
 import { resolveChatOptions, type ChatOptions } from './chat-options.js';
 import { ChatService } from './chat-service.js';
 import { ChatGateway } from './chat.gateway.js';
@@ -41,7 +41,7 @@ export class ChatModule {
             return new ChatService(
               resolved,
               stores.history,
-              new RoomFanout(redis.events, log),
+              new RoomFanout(new ChannelSubscriber(redis.events), log, { delivery: resolved.roomDelivery }),
               presence,
               new PresenceRepair(redis.command),
               log,

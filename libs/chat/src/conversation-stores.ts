@@ -21,6 +21,7 @@ export function conversationStores(
       dedupTtlSeconds: options.dedupTtlSeconds,
     },
     (room) => activity.touch(room),
+    { delivery: options.roomDelivery },
   );
   return { history, activity, directs, memberCounts };
 }

@@ -9,9 +9,11 @@ import {
   type AnswerLimits,
   type AppendRequest,
   type Page,
+  type PublishOptions,
   type Replay,
   type RetentionOptions,
 } from './room-history.js';
+import { deliveryChannel, type PublishCommand } from './room-delivery.js';
 
 /**
  * Stores an edit or a delete as the room's next stream entry, the way a message
@@ -80,19 +82,6 @@ export interface ChangeRequest extends Omit<AppendRequest, 'message'> {
 export type ChangeOutcome =
   { id: string; duplicate: boolean } | { refused: 'missing' | 'forbidden' | 'deleted' };
 
-/**
- * Where a change is published: wherever the room's messages are (RoomFanout
- * must hear both on the same channel, in stream order).
- */
-export interface ChangePublishing {
-  /** @default the one channel of all rooms' messages */
-  channel: (room: string) => string;
-  /** @default 'PUBLISH' */
-  command: 'PUBLISH' | 'SPUBLISH';
-}
-
-const PUBLISH_DEFAULTS: ChangePublishing = { channel: () => chatKeys.messageChannel, command: 'PUBLISH' };
-
 /** A message's latest change, as kept beside the stream. */
 interface LatestChange {
   edited: string;
@@ -109,14 +98,20 @@ interface LatestChange {
  * message's `edited` makes each change count once.
  */
 export class EditableRoomHistory extends RoomHistory {
+  private readonly changeChannel: (room: string) => string;
+  private readonly changeCommand: PublishCommand;
+
   constructor(
     private readonly store: Redis,
     private readonly limits: RetentionOptions,
     /** Told of every stored message or change, e.g. to keep the rooms list's activity. */
     private readonly onActivity: (room: string) => Promise<void> = async () => undefined,
-    private readonly publishing: ChangePublishing = PUBLISH_DEFAULTS,
+    publishing: PublishOptions = {},
   ) {
-    super(store, limits);
+    super(store, limits, publishing);
+    // Changes go where the room's messages go: a client must hear both in stream order.
+    this.changeChannel = (room) => deliveryChannel(publishing.delivery ?? 'room', room);
+    this.changeCommand = publishing.publishCommand ?? 'PUBLISH';
   }
 
   override async append(request: AppendRequest): Promise<{ id: string; duplicate: boolean }> {
@@ -143,12 +138,12 @@ export class EditableRoomHistory extends RoomHistory {
         this.limits.maxMessages,
         this.limits.maxAgeMs,
         this.limits.dedupTtlSeconds,
-        this.publishing.channel(request.room),
+        this.changeChannel(request.room),
         request.userId,
         request.guest ? '1' : '0',
         request.kind,
         request.target,
-        this.publishing.command,
+        this.changeCommand,
       ],
     );
     if (code === 2) return { refused: first as 'missing' | 'forbidden' | 'deleted' };

@@ -53,6 +53,7 @@ describe('loadNodeConfig', () => {
       roomListIdleMs: 3_600_000,
       typingExpiryMs: 5000,
       presenceReconcileMs: 5000,
+      roomDelivery: 'room',
       authMode: 'guest',
       authJwtSecret: '',
       authJwtPublicKey: '',
