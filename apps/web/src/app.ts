@@ -1,10 +1,18 @@
 import { newClientMsgId, RingchatClient, type ChatMessageEvent, type RoomEvent } from '@app/chat-client';
+import { Attention } from './attention.js';
 import { ClusterPanel } from './cluster-panel.js';
+import { ConnectionBanner } from './connection-banner.js';
+import type { PresenceLine } from './conversation-rows.js';
 import { byId, el } from './dom.js';
+import { Drawers } from './drawers.js';
 import { MessageList, type PendingMessage } from './message-list.js';
+import { mentionsMe } from './message-text.js';
 import { closeOnPageHide } from './page-exit.js';
 import { remembered, roomProblem } from './names.js';
 import { ParticipantLabels } from './participant-label.js';
+import { RoomList } from './room-list.js';
+import { setUpShortcuts } from './shortcuts.js';
+import { UndoToast } from './undo-toast.js';
 
 type Transport = 'polling' | 'websocket';
 
@@ -13,10 +21,21 @@ export class ChatApp {
   private readonly client: RingchatClient;
   private readonly messages: MessageList;
   private readonly cluster: ClusterPanel;
+  private readonly rooms: RoomList;
+  private readonly drawers = new Drawers();
+  private readonly banner = new ConnectionBanner();
+  private readonly attention = new Attention();
+  private readonly toast = new UndoToast();
   private active: string | null = null;
   private readonly unread = new Map<string, number>();
   private readonly pending = new Map<string, PendingMessage>();
   private readonly labels = new ParticipantLabels();
+  /** Joins and leaves seen while the page is open, per room. */
+  private readonly presence = new Map<string, PresenceLine[]>();
+  /** When each joined room last saw a message (or was joined): the room list's order. */
+  private readonly activity = new Map<string, number>();
+  /** Rooms left but still undoable: hidden now, left when the toast ends. */
+  private readonly leaving = new Set<string>();
 
   /** `signIn`: a nickname (guest mode) or a token (jwt mode, which names the user). */
   constructor(signIn: { nickname: string } | { token: string }, transports: Transport[] | undefined) {
@@ -38,10 +57,17 @@ export class ChatApp {
       this.labels,
     );
     this.cluster = new ClusterPanel(() => this.client.session?.node);
+    this.rooms = new RoomList({
+      open: (room) => this.activate(room),
+      leave: (room) => this.leaveWithUndo(room),
+      join: (room) => void this.join(room).catch(() => undefined),
+    });
     byId('me').textContent = 'nickname' in signIn ? `signed in as ${signIn.nickname}` : 'signing in…';
     this.wireClient();
     this.wireForms();
+    this.wireKeys();
     closeOnPageHide(this.client);
+    this.activate(null);
   }
 
   async start(): Promise<void> {
@@ -62,11 +88,15 @@ export class ChatApp {
       this.showStatus();
       // A new session may live on another node: the member list says where.
       void this.renderMembers();
+      // The directory at once on sign-in, not at the next periodic refresh.
+      void this.refreshRooms();
       client.socket.io.engine.on('upgrade', () => this.showStatus());
       void this.cluster.refresh();
     });
     client.on('message', (message) => this.onMessage(message));
     client.on('history', (event) => {
+      const last = event.messages.at(-1);
+      if (last) this.noteActivity(event.room, last.ts);
       if (event.room === this.active) this.renderActive();
       else if (event.recovered !== undefined) this.bumpUnread(event.room, event.messages.length);
     });
@@ -77,8 +107,10 @@ export class ChatApp {
       pending.error = reason === 'unavailable' ? '(chat storage unavailable)' : '';
       if (pending.room === this.active) this.renderActive();
     });
-    client.on('join', (event) => this.onPresence(event));
-    client.on('leave', (event) => this.onPresence(event));
+    client.on('join', (event) => this.onPresence(event, 'joined'));
+    client.on('leave', (event) => this.onPresence(event, 'left'));
+    addEventListener('online', () => this.showStatus());
+    addEventListener('offline', () => this.showStatus());
   }
 
   private wireForms(): void {
@@ -92,13 +124,22 @@ export class ChatApp {
         .then(() => (input.value = ''))
         .catch((error: Error) => (byId('join-error').textContent = error.message));
     });
+    const input = byId<HTMLTextAreaElement>('message');
     byId<HTMLFormElement>('send-form').addEventListener('submit', (event) => {
       event.preventDefault();
-      const input = byId<HTMLInputElement>('message');
       if (!this.active || !input.value.trim()) return;
       this.send(this.active, input.value);
       input.value = '';
+      fitToText(input);
     });
+    // Enter sends, Shift+Enter starts a new line (and an IME's Enter confirms its text).
+    input.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+      event.preventDefault();
+      byId<HTMLFormElement>('send-form').requestSubmit();
+    });
+    input.addEventListener('input', () => fitToText(input));
+    byId('empty-join').addEventListener('click', () => this.drawers.open('sidebar', byId('room-name')));
     this.messages.onResend((clientMsgId) => {
       const failed = this.pending.get(clientMsgId);
       if (failed?.state === 'failed') this.send(failed.room, failed.text, clientMsgId);
@@ -110,37 +151,65 @@ export class ChatApp {
         if (room === this.active) this.renderActive(true);
       });
     });
-    // Alt+↑ / Alt+↓ walk through the joined rooms.
-    document.addEventListener('keydown', (event) => {
-      if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
-      const rooms = [...this.client.rooms.keys()];
-      if (rooms.length === 0) return;
-      event.preventDefault();
-      const index = this.active ? rooms.indexOf(this.active) : -1;
-      const next = (index + (event.key === 'ArrowDown' ? 1 : -1) + rooms.length) % rooms.length;
-      this.activate(rooms[next]);
-    });
-    const toggle = byId<HTMLButtonElement>('toggle-sidebar');
-    toggle.addEventListener('click', () => {
-      const open = byId('sidebar').classList.toggle('open');
-      toggle.setAttribute('aria-expanded', String(open));
+  }
+
+  private wireKeys(): void {
+    setUpShortcuts({
+      moveRoom: (step) => {
+        const rooms = this.rooms.order;
+        if (rooms.length === 0) return;
+        const index = this.active ? rooms.indexOf(this.active) : -1;
+        this.activate(rooms[(index + step + rooms.length) % rooms.length]);
+      },
+      focusFilter: () => {
+        const filter = byId('room-filter');
+        if (this.drawers.isOpen) filter.focus();
+        else this.drawers.open('sidebar', filter);
+        this.rooms.focusFilter();
+      },
+      closeOverlays: () => this.drawers.close(),
     });
   }
 
+  private joinedRooms(): string[] {
+    return [...this.client.rooms.keys()].filter((room) => !this.leaving.has(room));
+  }
+
   private async join(room: string): Promise<void> {
-    await this.client.join(room);
-    remembered.setRooms([...this.client.rooms.keys()]);
+    // Joining a room whose leave can still be undone is that undo.
+    if (this.leaving.has(room)) {
+      this.leaving.delete(room);
+      this.toast.finish();
+    }
+    if (!this.client.rooms.has(room)) {
+      await this.client.join(room);
+      this.noteActivity(room, Date.now());
+    }
+    remembered.setRooms(this.joinedRooms());
     this.activate(room);
     void this.refreshRooms();
   }
 
-  private async leave(room: string): Promise<void> {
-    await this.client.leave(room);
-    remembered.setRooms([...this.client.rooms.keys()]);
-    this.unread.delete(room);
-    if (this.active === room) this.activate([...this.client.rooms.keys()][0] ?? null);
+  /** Hides the room at once; leaves it for real when the Undo toast runs out. */
+  private leaveWithUndo(room: string): void {
+    this.leaving.add(room);
+    remembered.setRooms(this.joinedRooms());
+    if (this.active === room) this.activate(this.rooms.order.find((r) => r !== room) ?? null);
     else this.renderRooms();
-    void this.refreshRooms();
+    this.toast.show(
+      `You left # ${room}.`,
+      () => {
+        this.leaving.delete(room);
+        remembered.setRooms(this.joinedRooms());
+        this.activate(room);
+      },
+      () => {
+        if (!this.leaving.delete(room)) return;
+        this.unread.delete(room);
+        this.presence.delete(room);
+        void this.client.leave(room).finally(() => void this.refreshRooms());
+      },
+    );
   }
 
   /** Sends `text`; again, with the same clientMsgId (stored once), for a failed one. */
@@ -148,24 +217,50 @@ export class ChatApp {
     const pending: PendingMessage = { clientMsgId, room, text, state: 'pending' };
     this.pending.set(clientMsgId, pending);
     if (room === this.active) this.renderActive();
-    this.client.send(room, text, clientMsgId).catch((error: Error) => {
-      pending.state = 'failed';
-      pending.error = error.message;
-      if (room === this.active) this.renderActive();
-    });
+    this.showStatus();
+    this.client.send(room, text, clientMsgId).then(
+      () => this.showStatus(),
+      (error: Error) => {
+        pending.state = 'failed';
+        pending.error = error.message;
+        if (room === this.active) this.renderActive();
+        this.showStatus();
+      },
+    );
   }
 
   private onMessage(message: ChatMessageEvent): void {
     const wasPending = message.clientMsgId !== undefined && this.pending.delete(message.clientMsgId);
+    this.noteActivity(message.room, message.ts);
+    const own = message.userId === this.client.session?.userId;
+    if (!own) this.callAttention(message);
     if (message.room !== this.active) {
-      this.bumpUnread(message.room, 1);
+      if (!this.leaving.has(message.room)) this.bumpUnread(message.room, 1);
       return;
     }
     if (wasPending) this.renderActive();
     else this.messages.append(message);
+    this.renderRooms();
   }
 
-  private onPresence(event: RoomEvent): void {
+  /** A mention of me, in a room I am not looking at: a desktop notification. */
+  private callAttention(message: ChatMessageEvent): void {
+    const lookingAtIt = message.room === this.active && document.visibilityState === 'visible';
+    if (lookingAtIt || !mentionsMe(message.message, this.client.user)) return;
+    this.attention.notify(`${message.user} in # ${message.room}`, message.message, message.id, () =>
+      this.activate(message.room),
+    );
+  }
+
+  private onPresence(event: RoomEvent, kind: PresenceLine['kind']): void {
+    // Own joins and leaves are what I did: no line for them.
+    if (event.userId !== this.client.session?.userId) {
+      const line: PresenceLine = { ...event, kind, ts: Date.now() };
+      const lines = this.presence.get(event.room) ?? [];
+      lines.push(line);
+      this.presence.set(event.room, lines);
+      if (event.room === this.active) this.messages.appendPresence(line);
+    }
     if (event.room === this.active) void this.renderMembers();
     void this.refreshRooms();
   }
@@ -173,18 +268,19 @@ export class ChatApp {
   private activate(room: string | null): void {
     this.active = room;
     if (room) this.unread.delete(room);
-    byId('room-title').textContent = room ? `# ${room}` : '';
+    byId('room-title').textContent = room ? `# ${room}` : 'No room yet';
     byId('empty').hidden = room !== null;
     byId('messages-pane').hidden = room === null;
     byId('send-form').hidden = room === null;
-    byId('sidebar').classList.remove('open');
+    this.drawers.close(false);
     this.renderRooms();
     if (room) {
       this.renderActive();
       void this.renderMembers();
-      byId<HTMLInputElement>('message').focus();
+      byId('message').focus();
     } else {
       byId('members').replaceChildren();
+      byId('member-count').textContent = '';
     }
   }
 
@@ -192,7 +288,17 @@ export class ChatApp {
     const view = this.active ? this.client.rooms.get(this.active) : undefined;
     if (!view) return;
     const pending = [...this.pending.values()].filter((p) => p.room === view.room);
-    this.messages.render(view.messages, pending, { more: view.more, gap: view.gap, keepPosition });
+    const presence = this.presence.get(view.room) ?? [];
+    this.messages.render(view.messages, presence, pending, {
+      room: view.room,
+      more: view.more,
+      gap: view.gap,
+      keepPosition,
+    });
+  }
+
+  private noteActivity(room: string, ts: number): void {
+    if (ts > (this.activity.get(room) ?? 0)) this.activity.set(room, ts);
   }
 
   private bumpUnread(room: string, count: number): void {
@@ -202,43 +308,19 @@ export class ChatApp {
   }
 
   private renderRooms(): void {
-    const items = [...this.client.rooms.keys()].map((room) => {
-      const unread = this.unread.get(room) ?? 0;
-      const open = el(
-        'button',
-        { attrs: { 'aria-current': String(room === this.active) }, data: { room } },
-        el('span', { className: 'name' }, `# ${room}`),
-        unread > 0
-          ? el('span', { className: 'badge', attrs: { 'aria-label': `${unread} unread` } }, String(unread))
-          : null,
-      );
-      open.addEventListener('click', () => this.activate(room));
-      const leave = el(
-        'button',
-        { className: 'leave', title: `Leave ${room}`, attrs: { 'aria-label': `Leave ${room}` } },
-        '×',
-      );
-      leave.addEventListener('click', () => void this.leave(room));
-      return el('li', { className: 'room-entry' }, open, leave);
-    });
-    byId('joined-rooms').replaceChildren(...items);
+    const joined = this.joinedRooms().map((room) => ({
+      room,
+      unread: this.unread.get(room) ?? 0,
+      activity: this.activity.get(room) ?? 0,
+    }));
+    this.rooms.showJoined(joined, this.active);
+    this.attention.setUnread(joined.reduce((total, r) => total + r.unread, 0));
   }
 
   private async refreshRooms(): Promise<void> {
     if (this.client.status !== 'connected') return;
     const rooms = await this.client.listRooms().catch(() => undefined);
-    if (!rooms) return;
-    const items = rooms.map(({ room, members }) => {
-      const button = el(
-        'button',
-        { data: { room } },
-        el('span', { className: 'name' }, `# ${room}`),
-        el('span', { className: 'count', attrs: { 'aria-label': `${members} members` } }, String(members)),
-      );
-      button.addEventListener('click', () => void this.join(room));
-      return el('li', {}, button);
-    });
-    byId('all-rooms').replaceChildren(...items);
+    if (rooms) this.rooms.showDirectory(rooms);
   }
 
   private async renderMembers(): Promise<void> {
@@ -247,6 +329,7 @@ export class ChatApp {
     const members = await this.client.members(room).catch(() => undefined);
     if (!members || room !== this.active) return;
     for (const member of members) this.labels.note(member);
+    byId('member-count').textContent = String(members.length);
     byId('members').replaceChildren(
       ...members.map((m) =>
         el(
@@ -271,5 +354,13 @@ export class ChatApp {
     } else {
       chip.textContent = status === 'offline' ? 'offline' : 'reconnecting…';
     }
+    const waiting = [...this.pending.values()].filter((p) => p.state !== 'failed').length;
+    this.banner.show(status, navigator.onLine, waiting);
   }
+}
+
+/** The message box grows with its text, up to a few lines (then it scrolls). */
+function fitToText(input: HTMLTextAreaElement): void {
+  input.style.height = 'auto';
+  input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
 }

@@ -1,6 +1,16 @@
 import type { ChatMessageEvent } from '@app/chat-client';
-import { byId, clockTime, el } from './dom.js';
+import {
+  placeEntry,
+  mergeByTime,
+  type ConversationRow,
+  type PresenceLine,
+  type RowsTail,
+} from './conversation-rows.js';
+import { byId, el } from './dom.js';
+import { firstCharacter } from './names.js';
 import type { ParticipantLabels } from './participant-label.js';
+import { richText } from './rich-text.js';
+import { clockTime, dayLabel, fullDateTime } from './time-format.js';
 
 export interface PendingMessage {
   clientMsgId: string;
@@ -12,13 +22,24 @@ export interface PendingMessage {
   error?: string;
 }
 
-/** The active room's conversation: stored messages, then the user's pending ones. */
+export interface RenderOptions {
+  room: string;
+  more: boolean;
+  gap: boolean;
+  keepPosition?: boolean;
+}
+
+/**
+ * The active room's conversation: day separators, messages grouped by author,
+ * join and leave lines, then the user's pending messages.
+ */
 export class MessageList {
   private readonly pane = byId('messages-pane');
   private readonly list = byId<HTMLOListElement>('messages');
   private readonly jump = byId<HTMLButtonElement>('jump');
   private readonly older = byId<HTMLButtonElement>('load-older');
   private readonly gapNote = byId('gap-note');
+  private tail: RowsTail = {};
 
   /** `me`: the display name, `myId` the identity, as the server last said them. */
   constructor(
@@ -48,14 +69,18 @@ export class MessageList {
   /** Draws a room from scratch (on switching rooms, or after older messages arrived). */
   render(
     messages: ChatMessageEvent[],
+    presence: PresenceLine[],
     pending: PendingMessage[],
-    options: { more: boolean; gap: boolean; keepPosition?: boolean },
+    options: RenderOptions,
   ): void {
     const fromBottom = this.pane.scrollHeight - this.pane.scrollTop;
     // Every author first: a name two people share is marked on all their messages.
     for (const message of messages) this.labels.note(message);
+    this.tail = {};
+    const rows = mergeByTime(messages, presence).flatMap((entry) => placeEntry(this.tail, entry));
     this.list.replaceChildren(
-      ...messages.map((m) => this.messageItem(m)),
+      ...(options.more ? [] : [this.intro(options.room, messages.length === 0)]),
+      ...rows.map((row) => this.rowItem(row)),
       ...pending.map((p) => this.pendingItem(p)),
     );
     this.older.hidden = !options.more;
@@ -66,27 +91,73 @@ export class MessageList {
 
   /** Adds a live message without moving a reader who scrolled up. */
   append(message: ChatMessageEvent): void {
-    const follow = this.nearBottom() || this.isOwn(message);
+    this.list.querySelector('.intro .hint')?.remove();
+    this.insert(
+      placeEntry(this.tail, { type: 'message', message }),
+      this.nearBottom() || this.isOwn(message),
+    );
+  }
+
+  /** Adds a live "joined" or "left" line. */
+  appendPresence(line: PresenceLine): void {
+    this.insert(placeEntry(this.tail, { type: 'presence', line }), this.nearBottom());
+  }
+
+  private insert(rows: ConversationRow[], follow: boolean): void {
     const firstPending = this.list.querySelector('[data-pending]');
-    this.list.insertBefore(this.messageItem(message), firstPending);
+    for (const row of rows) this.list.insertBefore(this.rowItem(row), firstPending);
     if (follow) this.scrollToBottom();
     else this.jump.hidden = false;
   }
 
-  private messageItem(message: ChatMessageEvent): HTMLLIElement {
-    const own = this.isOwn(message);
-    const data = { id: message.id, user: message.user, userId: message.userId };
+  private intro(room: string, empty: boolean): HTMLLIElement {
     return el(
       'li',
-      { className: own ? 'message own' : 'message', data },
-      el(
-        'header',
-        {},
-        this.labels.label(message),
-        el('time', { attrs: { datetime: new Date(message.ts).toISOString() } }, clockTime(message.ts)),
-      ),
-      el('div', { className: 'text' }, message.message),
+      { className: 'intro' },
+      el('strong', {}, `# ${room}`),
+      el('span', {}, `This is the start of # ${room}.`),
+      empty ? el('span', { className: 'hint' }, 'No messages yet: say hello below.') : null,
     );
+  }
+
+  private rowItem(row: ConversationRow): HTMLLIElement {
+    if (row.kind === 'day') {
+      return el('li', { className: 'day' }, el('span', {}, dayLabel(row.ts)));
+    }
+    if (row.kind === 'presence') return this.presenceItem(row.line);
+    return this.messageItem(row.message, row.continued);
+  }
+
+  private presenceItem(line: PresenceLine): HTMLLIElement {
+    return el(
+      'li',
+      { className: `event ${line.kind}`, data: { user: line.user, userId: line.userId } },
+      this.labels.label(line, 'who'),
+      ` ${line.kind} · `,
+      this.timeOf(line.ts),
+    );
+  }
+
+  private messageItem(message: ChatMessageEvent, continued: boolean): HTMLLIElement {
+    const own = this.isOwn(message);
+    const data = { id: message.id, user: message.user, userId: message.userId };
+    const className = ['message', own ? 'own' : '', continued ? 'continued' : ''].filter(Boolean).join(' ');
+    const author = this.labels.label(message);
+    // Under the run's header already: the name is left for screen readers only.
+    if (continued) author.classList.add('visually-hidden');
+    return el(
+      'li',
+      { className, data },
+      avatar(message.user, message.userId),
+      el('header', {}, author, this.timeOf(message.ts)),
+      el('div', { className: 'text' }, richText(message.message, this.me())),
+    );
+  }
+
+  /** A short time, with the whole date and time on hover. */
+  private timeOf(ts: number): HTMLTimeElement {
+    const iso = new Date(ts).toISOString();
+    return el('time', { title: fullDateTime(ts), attrs: { datetime: iso } }, clockTime(ts));
   }
 
   /** Own by identity: another person who picked the same name is not me. */
@@ -107,6 +178,7 @@ export class MessageList {
     return el(
       'li',
       { className: `message own ${pending.state}`, data: { pending: pending.clientMsgId } },
+      avatar(this.me(), this.myId() ?? ''),
       el(
         'header',
         {},
@@ -114,7 +186,7 @@ export class MessageList {
         el('span', { className: 'state' }, state),
         resend,
       ),
-      el('div', { className: 'text' }, pending.text),
+      el('div', { className: 'text' }, richText(pending.text, this.me())),
     );
   }
 
@@ -126,4 +198,12 @@ export class MessageList {
     this.pane.scrollTop = this.pane.scrollHeight;
     this.jump.hidden = true;
   }
+}
+
+/** The author's initial on a colour of their own (by identity): decoration only. */
+function avatar(user: string, userId: string): HTMLSpanElement {
+  let hash = 0;
+  for (const char of userId || user) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const initial = firstCharacter(user.trim()).toLocaleUpperCase() || '?';
+  return el('span', { className: `avatar hue-${hash % 8}`, attrs: { 'aria-hidden': 'true' } }, initial);
 }

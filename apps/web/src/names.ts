@@ -10,6 +10,12 @@ function length(text: string): number {
   return count;
 }
 
+/** The first character as people see it (an emoji, a letter with its accents), or ''. */
+export function firstCharacter(text: string): string {
+  for (const { segment } of graphemes.segment(text)) return segment;
+  return '';
+}
+
 export function nicknameProblem(value: string): string | undefined {
   const name = value.trim();
   if (!name) return 'Please choose a nickname.';
