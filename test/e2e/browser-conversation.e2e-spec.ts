@@ -73,8 +73,8 @@ describe('the browser conversation', () => {
     const links = await alice.$$eval('#messages a', (anchors) =>
       anchors.map((a) => ({
         href: a.getAttribute('href'),
-        rel: a.rel,
-        target: a.target,
+        rel: a.getAttribute('rel'),
+        target: a.getAttribute('target'),
         text: a.textContent,
       })),
     );

@@ -1,13 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RingchatClient, RoomEvent } from '@app/chat-client';
-import {
-  connectRingchat,
-  launchChromium,
-  startCluster,
-  waitFor,
-  type TestCluster,
-} from '../harness/index.js';
+import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { connectRingchat, launchChromium, waitFor } from '../harness/index.js';
 import { expectAccessible, joinRoom, openPerson, say, screenshot } from '../harness/ui-pages.js';
 
 /** Rooms and the connection as a person in Chromium sees them; carol is a plain client. */
