@@ -33,6 +33,8 @@ export class ChatNodeModule {
               historyAnswerMaxBytes: config.historyAnswerMaxBytes,
               roomsPerConnection: config.roomsPerConnection,
               roomsPageMax: config.roomsPageMax,
+              roomListIdleMs: config.roomListIdleMs,
+              typingExpiryMs: config.typingExpiryMs,
               presenceReconcileMs: config.presenceReconcileMs,
             },
             logger,

@@ -383,6 +383,56 @@ describe('ChatClientCore', () => {
       expect(errors[0]).toMatchObject({ code: ErrorCode.NotMember, message: 'leave room: not in room x' });
     });
   });
+
+  describe('edits, typing, rooms list', () => {
+    it('applies a change once, live or replayed, and stores edits through the outbox', async () => {
+      const changes: Array<[string, string | undefined]> = [];
+      client.on('change', (change, target) => changes.push([change.id, target?.message]));
+      const edit = { ...message('r', 2, 1), kind: 'edit' as const, target: '1000-1', message: 'new' };
+      fake.fire(ChatEvent.MessageChanged, edit);
+      fake.fire(ChatEvent.MessageChanged, edit);
+      expect(changes).toEqual([['1000-2', 'new']]);
+      expect(client.rooms.get('r')!.messages).toMatchObject([
+        { id: '1000-1', message: 'new', edited: '1000-2' },
+      ]);
+      expect(client.rooms.get('r')!.lastId).toBe('1000-2');
+      fake.handlers[ChatEvent.DeleteMessage] = () => ({ ok: true, id: '1000-3' });
+      await expect(client.deleteMessage('r', '1000-1', 'c1')).resolves.toBe('1000-3');
+      expect(fake.sent(ChatEvent.DeleteMessage)).toEqual([{ room: 'r', id: '1000-1', clientMsgId: 'c1' }]);
+      fake.handlers[ChatEvent.EditMessage] = () => ({ error: 'not yours', code: ErrorCode.Forbidden });
+      await expect(client.editMessage('r', '1000-1', 'x')).rejects.toBeInstanceOf(ChatRefusal);
+    });
+
+    it('says typing at most every 2 s, and tracks who types until they send', () => {
+      fake.handlers[ChatEvent.Typing] = () => ({ ok: true });
+      client.typing('r');
+      client.typing('r');
+      vi.advanceTimersByTime(2000);
+      client.typing('r');
+      client.stopTyping('r');
+      client.stopTyping('r');
+      expect(fake.sent(ChatEvent.Typing)).toEqual([
+        { room: 'r' },
+        { room: 'r' },
+        { room: 'r', stopped: true },
+      ]);
+      const bob = { user: 'bob', userId: 'g_bob', guest: true };
+      fake.fire(ChatEvent.Typing, { room: 'r', ...bob, expiresInMs: 5000 });
+      expect(client.typists('r')).toEqual([bob]);
+      fake.fire(ChatEvent.ChatMessage, { ...message('r', 2, 1), userId: 'g_bob' });
+      expect(client.typists('r')).toEqual([]);
+    });
+
+    it('keeps the rooms list the server sends, a new direct room on top', () => {
+      const lists: string[][] = [];
+      client.on('rooms', (rooms) => lists.push(rooms.map((r) => r.room)));
+      fake.fire(ChatEvent.RoomList, { rooms: [{ room: 'a', members: 1, lastActivity: 5 }] });
+      const direct = { user: 'bob', userId: 'g_bob', guest: true };
+      fake.fire(ChatEvent.Direct, { room: 'dm.x', members: 1, lastActivity: 9, direct });
+      expect(lists).toEqual([['a'], ['dm.x', 'a']]);
+      expect(client.directory[0]).toMatchObject({ room: 'dm.x', direct });
+    });
+  });
 });
 
 describe('ChatClientCore identity', () => {

@@ -6,11 +6,15 @@ import {
   type ChatAuth,
   type ChatMessageEvent,
   type ClientEventName,
+  type DirectEvent,
   type HistoryEvent,
   type Member,
+  type MessageChangeKind,
+  type Participant,
   type RequestOf,
   type ResumeRooms,
   type RoomEvent,
+  type RoomListing,
   type RoomsEvent,
   type RoomsRequest,
   type RoomSummary,
@@ -18,8 +22,13 @@ import {
 } from '@app/chat-protocol';
 import type { ChatConnection, ConnectionOptions } from './chat-connection.js';
 import { ChatRefusal, isTransient } from './chat-refusal.js';
+import { applyChange, isChange } from './message-changes.js';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import { TinyEmitter } from './tiny-emitter.js';
+import { TypingTracker } from './typing-tracker.js';
+
+/** The client says `typing` at most this often per room while its user types (the server's throttle too). */
+export const TYPING_REFRESH_MS = 2000;
 
 export interface ChatClientOptions {
   /** Base URL of the cluster; '' for the page's own origin. */
@@ -67,6 +76,18 @@ export interface RoomView {
 
 export interface ChatClientEvents {
   message: [ChatMessageEvent];
+  /**
+   * A live edit or delete (the change entry) and the message it changed, if
+   * that message is loaded (its text, `edited` and `deleted` already updated).
+   * Each change once; changes inside a `history` answer are applied silently.
+   */
+  change: [ChatMessageEvent, ChatMessageEvent | undefined];
+  /** The typists of a room changed: everyone typing there now (never this identity). */
+  typing: [string, Participant[]];
+  /** The rooms list changed (`directory`): at sign-in, on `roomList()`, on a new direct room. */
+  rooms: [RoomListing[]];
+  /** Someone opened a direct room with this identity (it is in `directory` too; not joined). */
+  direct: [DirectEvent];
   history: [HistoryEvent];
   join: [RoomEvent];
   leave: [RoomEvent];
@@ -99,6 +120,8 @@ export interface SendRetry {
 interface PendingSend {
   room: string;
   message: string;
+  /** An edit or delete of the message `target`; absent for a message. */
+  change?: { kind: MessageChangeKind; target: string };
   clientMsgId: string;
   resolve: (id: string) => void;
   reject: (error: Error) => void;
@@ -120,6 +143,13 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   readonly rooms = new Map<string, RoomView>();
   status: ConnectionStatus = 'connecting';
   session?: SessionEvent;
+  /** The rooms list, most recently active first (see RoomListEvent); empty until the server sends it. */
+  directory: RoomListing[] = [];
+  private readonly typingTracker = new TypingTracker((room) =>
+    this.emit('typing', room, this.typingTracker.typists(room)),
+  );
+  /** When this client last said `typing` per room. */
+  private readonly typingSentAt = new Map<string, number>();
   protected readonly connection: C;
   private readonly outbox = new Map<string, PendingSend>();
   private readonly ackTimeoutMs: number;
@@ -194,6 +224,8 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   async leave(room: string): Promise<void> {
     const answer = await this.request(ChatEvent.LeaveRoom, { room });
     this.rooms.delete(room);
+    this.typingTracker.clear(room);
+    this.typingSentAt.delete(room);
     if ('error' in answer) throw new ChatRefusal(answer);
   }
 
@@ -207,10 +239,82 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
    * shows as pending.
    */
   send(room: string, message: string, clientMsgId = newClientMsgId()): Promise<string> {
+    this.typingSentAt.delete(room);
+    return this.enqueue(room, message, clientMsgId);
+  }
+
+  /**
+   * New text for an own message: durable like a send (retried with the same
+   * clientMsgId, resolves with the stored change's id). Rejects with a
+   * ChatRefusal `forbidden` for another's message, `invalid` for an unknown or
+   * deleted one. Every member then gets the change once (a `change` event).
+   */
+  editMessage(room: string, id: string, message: string, clientMsgId = newClientMsgId()): Promise<string> {
+    return this.enqueue(room, message, clientMsgId, { kind: 'edit', target: id });
+  }
+
+  /** Deletes an own message (as editMessage): its text is served no more. */
+  deleteMessage(room: string, id: string, clientMsgId = newClientMsgId()): Promise<string> {
+    return this.enqueue(room, '', clientMsgId, { kind: 'delete', target: id });
+  }
+
+  /**
+   * Call on every keystroke in a room's input: says `typing` at most every
+   * TYPING_REFRESH_MS, so others see the typist until it stops.
+   */
+  typing(room: string): void {
+    const now = Date.now();
+    if (!this.connection.connected || now - (this.typingSentAt.get(room) ?? 0) < TYPING_REFRESH_MS) return;
+    this.typingSentAt.set(room, now);
+    this.request(ChatEvent.Typing, { room }).catch(() => undefined);
+  }
+
+  /** The input was cleared without sending: others drop the typist at once. */
+  stopTyping(room: string): void {
+    if (!this.typingSentAt.delete(room) || !this.connection.connected) return;
+    this.request(ChatEvent.Typing, { room, stopped: true }).catch(() => undefined);
+  }
+
+  /** Who is typing in a room now. */
+  typists(room: string): Participant[] {
+    return this.typingTracker.typists(room);
+  }
+
+  /** Asks for the rooms list again (it also comes by itself at every sign-in). */
+  async roomList(limit?: number): Promise<RoomListing[]> {
+    const answer = await this.request(ChatEvent.RoomList, limit === undefined ? {} : { limit });
+    if ('error' in answer) throw new ChatRefusal(answer);
+    this.setDirectory(answer.rooms);
+    return answer.rooms;
+  }
+
+  /**
+   * Opens (or finds) the direct room with another identity and joins it; the
+   * other person gets a `direct` event. `user` labels it until they are seen.
+   */
+  async openDirect(userId: string, user?: string): Promise<DirectEvent> {
+    const answer = await this.request(
+      ChatEvent.OpenDirect,
+      user === undefined ? { userId } : { userId, user },
+    );
+    if ('error' in answer) throw new ChatRefusal(answer);
+    const { ok: _ok, ...direct } = answer;
+    this.noteDirect(direct);
+    await this.join(direct.room);
+    return direct;
+  }
+
+  private enqueue(
+    room: string,
+    message: string,
+    clientMsgId: string,
+    change?: PendingSend['change'],
+  ): Promise<string> {
     return new Promise((resolve, reject) => {
       const pending: PendingSend = {
         room,
         message,
+        change,
         clientMsgId,
         resolve,
         reject,
@@ -230,7 +334,10 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     const before = view.messages[0]?.id;
     const answer = await this.request(ChatEvent.History, { room, before, limit });
     if ('error' in answer) throw new ChatRefusal(answer);
-    const older = answer.messages.filter((m) => !before || compareMessageIds(m.id, before) < 0);
+    // Changes in an older page concern older messages, which come with their latest text.
+    const older = answer.messages.filter(
+      (m) => !isChange(m) && (!before || compareMessageIds(m.id, before) < 0),
+    );
     view.messages.unshift(...older);
     view.more = answer.more;
     return older.length;
@@ -258,6 +365,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   close(): void {
     this.connection.close();
     this.setStatus('offline');
+    this.typingTracker.clear();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const pending of this.outbox.values()) pending.reject(new Error('client closed'));
@@ -283,7 +391,12 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
         this.transmit(pending);
       }
     });
-    connection.on('disconnect', () => this.setStatus(connection.active ? 'reconnecting' : 'offline'));
+    connection.on('disconnect', () => {
+      this.setStatus(connection.active ? 'reconnecting' : 'offline');
+      // Typing is not replayed: what was shown may be stale now.
+      this.typingTracker.clear();
+      this.typingSentAt.clear();
+    });
     connection.on('connect_error', (error) => {
       this.setStatus(connection.active ? 'reconnecting' : 'offline');
       this.emit('error', error);
@@ -299,8 +412,20 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     connection.on(ChatEvent.TokenExpiring, () => void this.refreshToken());
     connection.on(ChatEvent.History, (event) => this.onHistory(event));
     connection.on(ChatEvent.ChatMessage, (message) => this.onMessage(message));
+    connection.on(ChatEvent.MessageChanged, (change) => this.onMessage(change));
     connection.on(ChatEvent.JoinRoom, (event) => this.emit('join', event));
-    connection.on(ChatEvent.LeaveRoom, (event) => this.emit('leave', event));
+    connection.on(ChatEvent.LeaveRoom, (event) => {
+      this.typingTracker.drop(event.room, event.userId);
+      this.emit('leave', event);
+    });
+    connection.on(ChatEvent.Typing, (event) => {
+      if (event.userId !== this.session?.userId) this.typingTracker.onTyping(event);
+    });
+    connection.on(ChatEvent.RoomList, ({ rooms }) => this.setDirectory(rooms));
+    connection.on(ChatEvent.Direct, (direct) => {
+      this.noteDirect(direct);
+      this.emit('direct', direct);
+    });
     connection.on(ChatEvent.Error, (refusal) => this.emit('error', new ChatRefusal(refusal, refusal.event)));
   }
 
@@ -335,7 +460,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
       this.startHealing(view);
       return;
     }
-    if (this.append(view, message)) this.emit('message', message);
+    this.deliver(view, message);
   }
 
   private startHealing(view: RoomView): void {
@@ -359,7 +484,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
       if (!healing()) return;
       if (answer && !('error' in answer)) {
         if (answer.recovered === false) view.gap = true;
-        for (const message of answer.messages) if (this.append(view, message)) this.emit('message', message);
+        for (const message of answer.messages) this.deliver(view, message);
         if (answer.next === undefined || answer.messages.length === 0) return this.releaseHeld(view);
         attempt = 0;
         continue;
@@ -379,15 +504,32 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   private releaseHeld(view: RoomView): void {
     const held = view.held;
     view.held = null;
-    for (const message of held ?? []) if (this.append(view, message)) this.emit('message', message);
+    for (const message of held ?? []) this.deliver(view, message);
   }
 
-  /** Adds a message unless it is not newer than the last one: each once, in order. */
-  private append(view: RoomView, message: ChatMessageEvent): boolean {
-    if (view.lastId !== null && compareMessageIds(message.id, view.lastId) <= 0) return false;
-    view.messages.push(message);
-    view.lastId = message.id;
-    return true;
+  /** Appends a live entry and tells the listeners: a message, or a change and what it changed. */
+  private deliver(view: RoomView, entry: ChatMessageEvent): void {
+    const taken = this.append(view, entry);
+    if (!taken) return;
+    if (isChange(entry)) {
+      this.emit('change', entry, taken.changed);
+      return;
+    }
+    this.typingTracker.drop(view.room, entry.userId);
+    this.emit('message', entry);
+  }
+
+  /**
+   * Takes a stream entry unless it is not newer than the last one: each once,
+   * in order. A message is added; a change is applied to its target (`changed`
+   * if that one is loaded and did not show it yet).
+   */
+  private append(view: RoomView, entry: ChatMessageEvent): { changed?: ChatMessageEvent } | undefined {
+    if (view.lastId !== null && compareMessageIds(entry.id, view.lastId) <= 0) return undefined;
+    view.lastId = entry.id;
+    if (isChange(entry)) return { changed: applyChange(view.messages, entry) };
+    view.messages.push(entry);
+    return {};
   }
 
   private transmit(pending: PendingSend): void {
@@ -396,12 +538,23 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     if (this.waitingBefore(pending)) return;
     pending.inFlight = true;
     pending.attempts += 1;
-    const payload = { room: pending.room, message: pending.message, clientMsgId: pending.clientMsgId };
-    this.request(ChatEvent.ChatMessage, payload).then(
+    this.transmitRequest(pending).then(
       (answer) => this.onSendAnswer(pending, answer),
       // Lost with a dying connection, or slow: the same clientMsgId again is safe.
       () => this.onSendAnswer(pending, undefined),
     );
+  }
+
+  /** The request a pending send makes: a message, an edit or a delete. */
+  private transmitRequest(pending: PendingSend): Promise<AnswerOf<typeof ChatEvent.ChatMessage>> {
+    const { room, message, clientMsgId, change } = pending;
+    if (change?.kind === 'edit') {
+      return this.request(ChatEvent.EditMessage, { room, id: change.target, message, clientMsgId });
+    }
+    if (change?.kind === 'delete') {
+      return this.request(ChatEvent.DeleteMessage, { room, id: change.target, clientMsgId });
+    }
+    return this.request(ChatEvent.ChatMessage, { room, message, clientMsgId });
   }
 
   private onSendAnswer(
@@ -472,6 +625,16 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     if (timer === undefined) return;
     clearTimeout(timer);
     this.timers.delete(timer);
+  }
+
+  private setDirectory(rooms: RoomListing[]): void {
+    this.directory = rooms;
+    this.emit('rooms', rooms);
+  }
+
+  /** A direct room goes to the top of the rooms list (or moves there). */
+  private noteDirect(direct: DirectEvent): void {
+    this.setDirectory([direct, ...this.directory.filter((listing) => listing.room !== direct.room)]);
   }
 
   private setStatus(status: ConnectionStatus): void {

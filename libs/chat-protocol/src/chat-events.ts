@@ -14,6 +14,16 @@ import type {
   SessionEvent,
   TokenExpiringEvent,
 } from './chat-payloads.js';
+import type {
+  DeleteMessageRequest,
+  DirectEvent,
+  EditMessageRequest,
+  OpenDirectRequest,
+  RoomListEvent,
+  RoomListRequest,
+  TypingEvent,
+  TypingRequest,
+} from './conversation-payloads.js';
 import type { ErrorEvent, Refusal } from './error-codes.js';
 
 /**
@@ -41,6 +51,23 @@ export const ChatEvent = {
   TokenExpiring: 'token expiring',
   /** Client → server: a fresh token for the same identity, before the old one expires. */
   RefreshToken: 'refresh token',
+  /** Client → server: new text for an own message (acked like a send). */
+  EditMessage: 'edit message',
+  /** Client → server: deletes an own message (acked like a send). */
+  DeleteMessage: 'delete message',
+  /**
+   * Server → room members: a stored edit or delete (a ChatMessageEvent with
+   * `kind` and `target`), in stream order with the room's `chat message`s.
+   */
+  MessageChanged: 'message changed',
+  /** Both ways: someone is typing in a room (or stopped); never stored. */
+  Typing: 'typing',
+  /** Server → the connecting client right after `session`, and the answer to the request: the rooms list. */
+  RoomList: 'room list',
+  /** Client → server: the direct room of the sender and another identity. */
+  OpenDirect: 'open direct',
+  /** Server → every connection of a person someone opened a direct room with. */
+  Direct: 'direct',
 } as const;
 
 /** An ack's answer: `ok` with the fields of `T`, or a refusal. */
@@ -74,6 +101,14 @@ export interface ClientToServerEvents {
     request: RefreshTokenRequest,
     ack: (answer: ChatAck<RefreshTokenAnswer>) => void,
   ) => void;
+  [ChatEvent.EditMessage]: (request: EditMessageRequest, ack: (answer: ChatAck<SendAnswer>) => void) => void;
+  [ChatEvent.DeleteMessage]: (
+    request: DeleteMessageRequest,
+    ack: (answer: ChatAck<SendAnswer>) => void,
+  ) => void;
+  [ChatEvent.Typing]: (request: TypingRequest, ack: (answer: ChatAck) => void) => void;
+  [ChatEvent.RoomList]: (request: RoomListRequest, ack: (answer: ChatAck<RoomListEvent>) => void) => void;
+  [ChatEvent.OpenDirect]: (request: OpenDirectRequest, ack: (answer: ChatAck<DirectEvent>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -93,4 +128,8 @@ export interface ServerToClientEvents {
   [ChatEvent.Rooms]: (event: RoomsEvent) => void;
   [ChatEvent.Error]: (event: ErrorEvent) => void;
   [ChatEvent.TokenExpiring]: (event: TokenExpiringEvent) => void;
+  [ChatEvent.MessageChanged]: (change: ChatMessageEvent) => void;
+  [ChatEvent.Typing]: (event: TypingEvent) => void;
+  [ChatEvent.RoomList]: (event: RoomListEvent) => void;
+  [ChatEvent.Direct]: (event: DirectEvent) => void;
 }

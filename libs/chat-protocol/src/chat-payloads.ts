@@ -16,7 +16,24 @@ export interface ChatMessageEvent {
   clientMsgId?: string;
   /** Live messages only: the id of the room's message before this one, if any. */
   prev?: string;
+  /**
+   * What this stream entry is: absent for a message; `edit` or `delete` for a
+   * change of the earlier message `target` by its author (see MessageChange).
+   */
+  kind?: MessageChangeKind;
+  /** Changes only: the id of the message changed. */
+  target?: string;
+  /**
+   * Messages only: the id of the latest change applied to the text served here
+   * (its time is the id's). A client applies a change only if its id is newer.
+   */
+  edited?: string;
+  /** Messages only: deleted by its author; `message` is then ''. */
+  deleted?: true;
 }
+
+/** A change of a stored message: stored in the room's stream after it, as its own entry. */
+export type MessageChangeKind = 'edit' | 'delete';
 
 /**
  * The identity behind a connection as others see it: `user` is the display

@@ -35,7 +35,10 @@ export const ErrorCode = {
   InvalidToken: 'invalid_token',
   /** The token has expired: get a fresh one and connect (or refresh) with it. */
   TokenExpired: 'token_expired',
-  /** The identity may not do this: e.g. the token's `rooms` claim does not allow the room. */
+  /**
+   * The identity may not do this: the token's `rooms` claim does not allow the room,
+   * the message to edit or delete is another's, the direct room is two others'.
+   */
   Forbidden: 'forbidden',
 } as const;
 

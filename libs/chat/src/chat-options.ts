@@ -41,6 +41,12 @@ export interface ChatOptions {
    * @default 5000
    */
   presenceReconcileMs?: number;
+  /** An empty room leaves the rooms list this long after its last activity. @default 3600000 */
+  roomListIdleMs?: number;
+  /** At most one `typing` per connection and room is relayed this often. @default 2000 */
+  typingIntervalMs?: number;
+  /** Receivers drop a typist this long after its last `typing`. @default 5000 */
+  typingExpiryMs?: number;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -61,6 +67,9 @@ export const CHAT_DEFAULTS = {
   requestQueueMax: 8,
   tokenWarnLeadMs: 60_000,
   presenceReconcileMs: 5000,
+  roomListIdleMs: 3_600_000,
+  typingIntervalMs: 2000,
+  typingExpiryMs: 5000,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

@@ -28,8 +28,11 @@ import {
   checkRoomRequest,
   checkRoomsRequest,
 } from './chat-validation.js';
+import type { Conversation } from './conversation.js';
+import { isDirectRoom } from './direct-room-names.js';
 import { identifyHandshake, participantOf, refusalOf } from './handshake-identity.js';
 import { LocalPresence } from './local-presence.js';
+import { liveEventOf } from './message-edits.js';
 import type { Presence } from './presence.js';
 import { PresenceReconciler } from './presence-reconciler.js';
 import type { PresenceRepair, ShareRepair } from './presence-repair.js';
@@ -91,6 +94,8 @@ const QUEUED_EVENTS: ReadonlySet<string> = new Set([
   ChatEvent.Resume,
   ChatEvent.Members,
   ChatEvent.Rooms,
+  ChatEvent.RoomList,
+  ChatEvent.OpenDirect,
 ]);
 
 /**
@@ -113,7 +118,10 @@ export class ChatService {
     repair: PresenceRepair,
     private readonly log: Log,
     private readonly identities: IdentityResolver,
+    /** Edits, typing, the rooms list and direct rooms. */
+    private readonly conversation: Conversation,
   ) {
+    for (const [event, handler] of conversation.handlers()) this.handlers.set(event, handler);
     this.reconciler = new PresenceReconciler(
       repair,
       this.local,
@@ -124,6 +132,10 @@ export class ChatService {
 
   bind(namespace: ChatNamespace): void {
     this.namespace = namespace;
+    this.conversation.bind(namespace, {
+      refuse: (socket, ack, event, refusal) => this.refuse(socket, ack, event, refusal),
+      isMemberOnceEntered: (socket, room) => this.isMemberOnceEntered(socket, room),
+    });
   }
 
   /** Starts receiving room messages; clears presence a previous run of this node left behind. */
@@ -167,6 +179,9 @@ export class ChatService {
     socket.emit(ChatEvent.Session, session);
     if (identity.expiresAt !== undefined) this.watchExpiry(socket, identity.expiresAt);
     socket.use((packet) => this.dispatch(socket, packet));
+    this.conversation.onConnect(socket).catch((error: Error) => {
+      this.log.warn(`rooms list of ${socket.data.user} at connect failed: ${error.message}`);
+    });
     // A reconnecting client may name its rooms and last ids in the handshake;
     // queued first, so what it asks next waits for its rooms. It pays per room.
     const resume = socket.handshake.auth?.rooms;
@@ -230,6 +245,7 @@ export class ChatService {
 
   async onDisconnect(socket: ChatSocket): Promise<void> {
     socket.data.deadline?.clear();
+    this.conversation.onDisconnect(socket);
     // After the join or resume running now (queued ones see the socket gone and do
     // nothing): a room it enters meanwhile is left here, not left behind.
     await socket.data.queue?.idle();
@@ -246,7 +262,9 @@ export class ChatService {
   async join(socket: ChatSocket, payload: unknown, ack: Ack): Promise<void> {
     const room = checkRoomRequest(payload);
     if (!room.ok) return this.refuse(socket, ack, ChatEvent.JoinRoom, room);
-    const forbidden = this.forbiddenRoom(socket, [room.value]);
+    const forbidden =
+      this.forbiddenRoom(socket, [room.value]) ??
+      (await this.conversation.forbiddenDirect(socket, [room.value]));
     if (forbidden) return this.refuse(socket, ack, ChatEvent.JoinRoom, forbidden);
     if (!socket.data.rooms.has(room.value)) {
       const refusal = admissionRefusal(socket.data.rooms, [room.value], this.options.roomsPerConnection);
@@ -283,6 +301,7 @@ export class ChatService {
       node: this.options.nodeId,
       clientMsgId,
     });
+    this.conversation.sent(socket, room);
     ack?.({ ok: true, id: stored.id, ...(stored.duplicate ? { duplicate: true } : {}) });
   }
 
@@ -314,7 +333,9 @@ export class ChatService {
     const checked = checkResume(payload);
     if (!checked.ok) return this.refuse(socket, ack, ChatEvent.Resume, checked);
     // All or nothing: a resume never half-happens because of one room.
-    const forbidden = this.forbiddenRoom(socket, Object.keys(checked.value));
+    const rooms = Object.keys(checked.value);
+    const forbidden =
+      this.forbiddenRoom(socket, rooms) ?? (await this.conversation.forbiddenDirect(socket, rooms));
     if (forbidden) return this.refuse(socket, ack, ChatEvent.Resume, forbidden);
     const entering = Object.entries(checked.value).filter(([room]) => !socket.data.rooms.has(room));
     const refusal = admissionRefusal(
@@ -364,6 +385,8 @@ export class ChatService {
     const request = checkRoomsRequest(payload, this.options.roomsPageMax);
     if (!request.ok) return this.refuse(socket, ack, ChatEvent.Rooms, request);
     const event = await this.presence.rooms(request.value.limit, request.value.cursor);
+    // Direct rooms are listed to their pair only (`room list`).
+    event.rooms = event.rooms.filter(({ room }) => !isDirectRoom(room));
     if (ack) ack({ ok: true, ...event });
     else socket.emit(ChatEvent.Rooms, event);
   }
@@ -406,7 +429,7 @@ export class ChatService {
 
   /** Delivers a stored message to this node's members of its room. */
   deliverLocally(message: ChatMessageEvent): void {
-    this.namespace.local.to(message.room).emit(ChatEvent.ChatMessage, message);
+    this.namespace.local.to(message.room).emit(liveEventOf(message), message);
   }
 
   /** What one history answer may hold: `limit` messages at most, and the byte bound. */
@@ -435,6 +458,9 @@ export class ChatService {
       this.local.remove(room, who.userId);
       throw error;
     }
+    await this.conversation
+      .entered(socket, room)
+      .catch((error: Error) => this.log.warn(`activity of ${room}: ${error.message}`));
     const recovered = await this.catchUp(socket, room, lastId);
     const event: RoomEvent = { room, ...who };
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
@@ -466,7 +492,7 @@ export class ChatService {
       if (!socket.connected || !socket.data.rooms.has(room)) return event.recovered ?? true;
       socket.emit(ChatEvent.History, event);
       for (const message of sync.buffer) {
-        if (compareMessageIds(message.id, last) > 0) socket.emit(ChatEvent.ChatMessage, message);
+        if (compareMessageIds(message.id, last) > 0) socket.emit(liveEventOf(message), message);
       }
       // Same tick as the flush: from here on the room delivers to this socket.
       void socket.join(room);
@@ -480,6 +506,9 @@ export class ChatService {
     const who: Participant = participantOf(socket.data.identity);
     this.local.remove(room, who.userId);
     const gone = await this.presence.leave(room, who, this.options.nodeId);
+    await this.conversation
+      .left(socket, room)
+      .catch((error: Error) => this.log.warn(`activity of ${room}: ${error.message}`));
     const event: RoomEvent = { room, ...who };
     // Announced while the leaver is still in the room, so it hears its own leave.
     if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
@@ -489,7 +518,8 @@ export class ChatService {
   /** The first of `rooms` the connection's token does not allow, as a refusal. */
   private forbiddenRoom(socket: ChatSocket, rooms: string[]): Refusal | undefined {
     const rules = socket.data.identity.rooms;
-    const room = rules ? rooms.find((name) => !rules.allows(name)) : undefined;
+    // Direct rooms are their pair's whatever the token's rules (see Conversation.forbiddenDirect).
+    const room = rules ? rooms.find((name) => !isDirectRoom(name) && !rules.allows(name)) : undefined;
     if (room === undefined) return undefined;
     return { error: `your token does not allow room ${room}`, code: ErrorCode.Forbidden };
   }

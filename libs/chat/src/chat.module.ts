@@ -8,7 +8,8 @@ import { ChatGateway } from './chat.gateway.js';
 import { Presence } from './presence.js';
 import { PresenceRepair } from './presence-repair.js';
 import { RoomFanout } from './room-fanout.js';
-import { RoomHistory } from './room-history.js';
+import { Conversation } from './conversation.js';
+import { conversationStores } from './conversation-stores.js';
 
 /** Starts the message fan-out and presence reconciliation once the gateway has its namespace. */
 class ChatLifecycle implements OnModuleInit, OnModuleDestroy {
@@ -33,19 +34,19 @@ export class ChatModule {
           provide: ChatService,
           useFactory: (redis: RedisConnections) => {
             const log = logger.forContext('Chat');
-            const history = new RoomHistory(redis.command, {
-              maxMessages: resolved.retentionMaxMessages,
-              maxAgeMs: resolved.retentionMaxAgeMs,
-              dedupTtlSeconds: resolved.dedupTtlSeconds,
-            });
+            const presence = new Presence(redis.command);
+            const stores = conversationStores(redis.command, resolved, (rooms) =>
+              presence.memberCounts(rooms),
+            );
             return new ChatService(
               resolved,
-              history,
+              stores.history,
               new RoomFanout(redis.events, log),
-              new Presence(redis.command),
+              presence,
               new PresenceRepair(redis.command),
               log,
               identities,
+              new Conversation(resolved, stores, log),
             );
           },
           inject: [RedisConnections],

@@ -186,6 +186,13 @@ export class Presence {
     return names.length > limit ? { rooms, next: page[page.length - 1] } : { rooms };
   }
 
+  /** How many identities are in each of `rooms` now (0 for an empty room). */
+  async memberCounts(rooms: string[]): Promise<number[]> {
+    if (rooms.length === 0) return [];
+    const counts = await this.redis.hmget(chatKeys.roomMembers, ...rooms);
+    return counts.map((count) => Number(count ?? 0));
+  }
+
   /** Removes the registries of earlier versions, which grew with every room name ever used. */
   async removeLegacyRegistries(node: string): Promise<void> {
     await this.redis.unlink(...chatKeys.legacyRegistries(node));

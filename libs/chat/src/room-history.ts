@@ -4,6 +4,17 @@ import { chatKeys } from './chat-keys.js';
 import type { ChatMessageEvent, Participant } from '@app/chat-protocol';
 
 /**
+ * Shared by the scripts that append (messages, and edits in message-edits.ts):
+ * a clientMsgId (ARGV[5]) seen before answers with the first copy's id (KEYS[2]).
+ */
+export const DEDUP_LOOKUP = `
+local cid = ARGV[5]
+if cid ~= '' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then return {existing, 1} end
+end`;
+
+/**
  * Append and broadcast in one round trip: de-duplicate by clientMsgId, XADD
  * (trimmed), remember the clientMsgId, and PUBLISH the stored message — in one
  * atomic step, so the publish order of a room is its stream order. The
@@ -15,12 +26,7 @@ import type { ChatMessageEvent, Participant } from '@app/chat-protocol';
  * ARGV: room, user, message, node, clientMsgId ('' for none), max length,
  *       max age ms (0: none), dedup ttl s, channel, user id, guest ('1' or '0')
  */
-const APPEND_SCRIPT = new LuaScript(`
-local cid = ARGV[5]
-if cid ~= '' then
-  local existing = redis.call('GET', KEYS[2])
-  if existing then return {existing, 1} end
-end
+const APPEND_SCRIPT = new LuaScript(`${DEDUP_LOOKUP}
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], '*',
   'user', ARGV[2], 'message', ARGV[3], 'node', ARGV[4], 'cid', cid, 'uid', ARGV[10], 'guest', ARGV[11])
@@ -201,5 +207,10 @@ function toMessage(room: string, [id, fields]: StreamEntry): ChatMessageEvent {
     node: value.node,
   };
   if (value.cid) message.clientMsgId = value.cid;
+  // An edit or delete (see message-edits.ts).
+  if (value.kind === 'edit' || value.kind === 'delete') {
+    message.kind = value.kind;
+    message.target = value.target;
+  }
   return message;
 }

@@ -47,6 +47,8 @@ describe('loadNodeConfig', () => {
       historyAnswerMaxBytes: 262_144,
       roomsPerConnection: 50,
       roomsPageMax: 100,
+      roomListIdleMs: 3_600_000,
+      typingExpiryMs: 5000,
       presenceReconcileMs: 5000,
       authMode: 'guest',
       authJwtSecret: '',

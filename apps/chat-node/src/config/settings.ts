@@ -217,6 +217,20 @@ export const SETTINGS = {
     max: 10_000,
     default: 100,
   }),
+  roomListIdleMs: integer({
+    env: 'ROOM_LIST_IDLE_MS',
+    help: 'an empty room leaves the rooms list this long after its last activity (its history stays)',
+    min: 1000,
+    max: 31_536_000_000,
+    default: 3_600_000,
+  }),
+  typingExpiryMs: integer({
+    env: 'TYPING_EXPIRY_MS',
+    help: 'receivers drop a typist this long after its last typing event (one goes out per 2 s at most)',
+    min: 2500,
+    max: 60_000,
+    default: 5000,
+  }),
   presenceReconcileMs: integer({
     env: 'PRESENCE_RECONCILE_MS',
     help: 'each node rewrites its share of presence from its live connections this often (and when Redis is back)',
