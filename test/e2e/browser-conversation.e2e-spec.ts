@@ -137,6 +137,52 @@ describe('the browser conversation', () => {
     await screenshot(alice, 'mentions-desktop-light');
   });
 
+  it('shows who is typing, until they stop', async () => {
+    await bob.click('#joined-rooms button[data-room="lobby"]');
+    await bob.type('#message', 'thinking');
+    await alice.waitForSelector('#typing >> text=bob is typing…');
+    await screenshot(alice, 'typing-desktop-light');
+    await bob.fill('#message', '');
+    await bob.dispatchEvent('#message', 'input');
+    await alice.waitForFunction(() => document.getElementById('typing')?.textContent === '');
+  });
+
+  it('lets the author edit and delete own messages, for everyone, durably', async () => {
+    const bobsMessage = (text: string) =>
+      `#messages li.message[data-user="bob"]:has(.text:text-is("${text}"))`;
+    // No actions on another's message.
+    expect(await alice.$$(`${bobsMessage('first')} .actions`)).toHaveLength(0);
+
+    await bob.hover(bobsMessage('first'));
+    await bob.click(`${bobsMessage('first')} button.edit`);
+    await bob.fill('#messages .editor textarea', 'first, fixed');
+    await bob.press('#messages .editor textarea', 'Enter');
+    await alice.waitForSelector('#messages li.message[data-user="bob"] .text >> text=first, fixed');
+    expect(
+      await alice.textContent('#messages li.message[data-user="bob"]:has-text("first, fixed") .edited'),
+    ).toBe(' (edited)');
+
+    // By keyboard: Tab reaches Delete.
+    await bob.focus(`${bobsMessage('second')} button.edit`);
+    await bob.keyboard.press('Tab');
+    await bob.keyboard.press('Enter');
+    await alice.waitForSelector(
+      '#messages li.message.deleted[data-user="bob"] >> text=This message was deleted.',
+    );
+    await bob.waitForSelector('#messages li.message.deleted >> text=This message was deleted.');
+    await screenshot(alice, 'edited-deleted-desktop-light');
+
+    // Durable: a fresh load shows the same.
+    await alice.reload();
+    await alice.press('#nickname', 'Enter');
+    await alice.click('#joined-rooms button[data-room="lobby"]');
+    await alice.waitForSelector('#messages li.message[data-user="bob"] .text >> text=first, fixed');
+    const texts = await alice.$$eval('#messages li.message[data-user="bob"] .text', (items) =>
+      items.map((i) => i.textContent),
+    );
+    expect(texts.slice(0, 3)).toEqual(['first, fixed (edited)', 'This message was deleted.', 'third']);
+  });
+
   it('shows when someone leaves', async () => {
     await bob.context().close();
     await alice.waitForSelector('#messages li.event.left[data-user="bob"] >> text=left', { timeout: 15_000 });

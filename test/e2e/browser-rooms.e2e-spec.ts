@@ -4,6 +4,7 @@ import type { RingchatClient, RoomEvent } from '@app/chat-client';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { connectRingchat, launchChromium, waitFor } from '../harness/index.js';
 import { expectAccessible, joinRoom, openPerson, say, screenshot } from '../harness/ui-pages.js';
+import { notificationsShown } from '../harness/ui-pages.js';
 
 /** Rooms and the connection as a person in Chromium sees them; carol is a plain client. */
 describe('the browser rooms and connection state', () => {
@@ -14,7 +15,11 @@ describe('the browser rooms and connection state', () => {
   const carolSaw: Array<{ event: 'join' | 'leave' } & RoomEvent> = [];
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 3 });
+    // Quick to notice a killed node: the direct-message test kills one.
+    cluster = await startCluster({
+      nodes: 3,
+      nodeEnv: { MEMBER_TTL_MS: '2000', HEARTBEAT_INTERVAL_MS: '500' },
+    });
     browser = await launchChromium();
     carol = await connectRingchat(cluster.url, 'carol');
     carol.on('join', (event) => carolSaw.push({ event: 'join', ...event }));
@@ -105,5 +110,43 @@ describe('the browser rooms and connection state', () => {
       'written offline 1',
       'written offline 2',
     ]);
+  });
+
+  it("opens a direct room from a member's name; the other sees it unread, each message once across a node's death", async () => {
+    const bob = await openPerson(browser, cluster.url, 'bob', { recordNotifications: true });
+    await bob.click('#enable-notifications');
+    await joinRoom(bob, 'beta');
+    await alice.click('#joined-rooms button[data-room="beta"]');
+    await alice.click('#members button.member-name:has-text("bob")');
+    await alice.waitForSelector('#direct-rooms button[data-direct-with="bob"][aria-current=true]');
+    expect(await alice.textContent('#room-title')).toBe('@bob');
+    await say(alice, 'psst, bob');
+
+    await bob.waitForSelector('#direct-rooms button[data-direct-with="alice"] .badge >> text=1');
+    expect(await notificationsShown(bob)).toEqual([{ title: 'alice (direct message)', body: 'psst, bob' }]);
+    await screenshot(bob, 'direct-unread-desktop-light');
+
+    // Bob's node dies while alice keeps writing to him.
+    const victimId = (await bob.getAttribute('#status', 'data-node'))!;
+    cluster.node(victimId).process.kill('SIGKILL');
+    await bob
+      .waitForSelector('#status:not([data-state=connected])', { timeout: 10_000 })
+      .catch(() => undefined);
+    for (const text of ['while you were away 1', 'while you were away 2']) await say(alice, text);
+    await waitFor(
+      'bob to be back on another node',
+      async () =>
+        (await bob.getAttribute('#status', 'data-state')) === 'connected' &&
+        (await bob.getAttribute('#status', 'data-node')) !== victimId,
+      20_000,
+      200,
+    );
+    await bob.click('#direct-rooms button[data-direct-with="alice"]');
+    await bob.waitForSelector('#messages li[data-user="alice"] >> text=while you were away 2');
+    const texts = await bob.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
+    expect(texts).toEqual(['psst, bob', 'while you were away 1', 'while you were away 2']);
+    expect(await bob.textContent('#room-title')).toBe('@alice');
+    await screenshot(bob, 'direct-conversation-desktop-light');
+    await expectAccessible(bob, 'direct messages');
   });
 });

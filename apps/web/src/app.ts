@@ -1,4 +1,13 @@
-import { newClientMsgId, RingchatClient, type ChatMessageEvent, type RoomEvent } from '@app/chat-client';
+import {
+  newClientMsgId,
+  RingchatClient,
+  type ChatMessageEvent,
+  type Member,
+  type Participant,
+  type RoomEvent,
+  type RoomListing,
+} from '@app/chat-client';
+import { mentionsName } from '@app/chat-protocol';
 import { Attention } from './attention.js';
 import { ClusterPanel } from './cluster-panel.js';
 import { ConnectionBanner } from './connection-banner.js';
@@ -6,12 +15,12 @@ import type { PresenceLine } from './conversation-rows.js';
 import { byId, el } from './dom.js';
 import { Drawers } from './drawers.js';
 import { MessageList, type PendingMessage } from './message-list.js';
-import { mentionsMe } from './message-text.js';
 import { closeOnPageHide } from './page-exit.js';
 import { remembered, roomProblem } from './names.js';
 import { ParticipantLabels } from './participant-label.js';
 import { RoomList } from './room-list.js';
 import { setUpShortcuts } from './shortcuts.js';
+import { typingLine } from './typing-line.js';
 import { UndoToast } from './undo-toast.js';
 
 type Transport = 'polling' | 'websocket';
@@ -36,6 +45,10 @@ export class ChatApp {
   private readonly activity = new Map<string, number>();
   /** Rooms left but still undoable: hidden now, left when the toast ends. */
   private readonly leaving = new Set<string>();
+  /** Direct rooms: the other person of each. */
+  private readonly directs = new Map<string, Participant>();
+  /** Direct rooms someone just opened with me: their first page counts as unread. */
+  private readonly arriving = new Set<string>();
 
   /** `signIn`: a nickname (guest mode) or a token (jwt mode, which names the user). */
   constructor(signIn: { nickname: string } | { token: string }, transports: Transport[] | undefined) {
@@ -97,9 +110,24 @@ export class ChatApp {
     client.on('history', (event) => {
       const last = event.messages.at(-1);
       if (last) this.noteActivity(event.room, last.ts);
+      const theirs = event.messages.filter((m) => !m.kind && m.userId !== client.session?.userId);
+      if (this.arriving.delete(event.room)) {
+        this.bumpUnread(event.room, theirs.length);
+        const newest = theirs.at(-1);
+        if (newest) this.callAttention(newest);
+      }
       if (event.room === this.active) this.renderActive();
-      else if (event.recovered !== undefined) this.bumpUnread(event.room, event.messages.length);
+      else if (event.recovered !== undefined) this.bumpUnread(event.room, theirs.length);
     });
+    client.on('change', (change, changed) => {
+      if (changed && change.room === this.active) this.messages.replace(changed);
+    });
+    client.on('typing', (room) => {
+      if (room === this.active) this.showTyping();
+    });
+    client.on('rooms', (rooms) => this.onDirectory(rooms));
+    // Someone opened a direct room with me: it joins my rooms at once, unread.
+    client.on('direct', ({ room }) => void this.joinInBackground(room));
     client.on('retrying', ({ clientMsgId, reason }) => {
       const pending = this.pending.get(clientMsgId);
       if (!pending || pending.state === 'failed') return;
@@ -138,8 +166,15 @@ export class ChatApp {
       event.preventDefault();
       byId<HTMLFormElement>('send-form').requestSubmit();
     });
-    input.addEventListener('input', () => fitToText(input));
+    input.addEventListener('input', () => {
+      fitToText(input);
+      if (!this.active) return;
+      if (input.value.trim()) this.client.typing(this.active);
+      else this.client.stopTyping(this.active);
+    });
     byId('empty-join').addEventListener('click', () => this.drawers.open('sidebar', byId('room-name')));
+    this.messages.onEdit((id, text) => this.change('edit', id, text));
+    this.messages.onDelete((id) => this.change('delete', id));
     this.messages.onResend((clientMsgId) => {
       const failed = this.pending.get(clientMsgId);
       if (failed?.state === 'failed') this.send(failed.room, failed.text, clientMsgId);
@@ -190,6 +225,55 @@ export class ChatApp {
     void this.refreshRooms();
   }
 
+  /** Joins a room without opening it: a direct room someone opened with me. */
+  private async joinInBackground(room: string): Promise<void> {
+    if (this.client.rooms.has(room) || this.leaving.has(room)) return;
+    this.arriving.add(room);
+    try {
+      await this.client.join(room);
+    } catch {
+      this.arriving.delete(room);
+      return;
+    }
+    this.noteActivity(room, Date.now());
+    remembered.setRooms(this.joinedRooms());
+    this.renderRooms();
+  }
+
+  /** Opens (or finds) the direct room with a member, from their name. */
+  private async openDirect(member: Member): Promise<void> {
+    const direct = await this.client.openDirect(member.userId, member.user);
+    this.directs.set(direct.room, direct.direct);
+    this.noteActivity(direct.room, Date.now());
+    remembered.setRooms(this.joinedRooms());
+    this.activate(direct.room);
+  }
+
+  private onDirectory(rooms: RoomListing[]): void {
+    for (const listing of rooms) {
+      if (listing.direct) this.directs.set(listing.room, listing.direct);
+      if (listing.lastActivity > 0 && this.client.rooms.has(listing.room)) {
+        this.noteActivity(listing.room, listing.lastActivity);
+      }
+    }
+    this.rooms.showDirectory(rooms.filter((listing) => !listing.direct));
+    this.renderRooms();
+    if (this.active && this.directs.has(this.active))
+      byId('room-title').textContent = this.titleOf(this.active);
+  }
+
+  /** Edits or deletes an own message; a refusal shows under the conversation. */
+  private change(kind: 'edit' | 'delete', id: string, text = ''): void {
+    const room = this.active;
+    if (!room) return;
+    const done =
+      kind === 'edit' ? this.client.editMessage(room, id, text) : this.client.deleteMessage(room, id);
+    byId('action-error').textContent = '';
+    done.catch((error: Error) => {
+      byId('action-error').textContent = `Could not ${kind} the message: ${error.message}`;
+    });
+  }
+
   /** Hides the room at once; leaves it for real when the Undo toast runs out. */
   private leaveWithUndo(room: string): void {
     this.leaving.add(room);
@@ -197,7 +281,7 @@ export class ChatApp {
     if (this.active === room) this.activate(this.rooms.order.find((r) => r !== room) ?? null);
     else this.renderRooms();
     this.toast.show(
-      `You left # ${room}.`,
+      `You left ${this.titleOf(room)}.`,
       () => {
         this.leaving.delete(room);
         remembered.setRooms(this.joinedRooms());
@@ -243,13 +327,13 @@ export class ChatApp {
     this.renderRooms();
   }
 
-  /** A mention of me, in a room I am not looking at: a desktop notification. */
+  /** A mention of me, or a direct message, in a room I am not looking at: a desktop notification. */
   private callAttention(message: ChatMessageEvent): void {
     const lookingAtIt = message.room === this.active && document.visibilityState === 'visible';
-    if (lookingAtIt || !mentionsMe(message.message, this.client.user)) return;
-    this.attention.notify(`${message.user} in # ${message.room}`, message.message, message.id, () =>
-      this.activate(message.room),
-    );
+    const direct = this.directs.has(message.room);
+    if (lookingAtIt || message.kind || (!direct && !mentionsName(message.message, this.client.user))) return;
+    const title = direct ? `${message.user} (direct message)` : `${message.user} in # ${message.room}`;
+    this.attention.notify(title, message.message, message.id, () => this.activate(message.room));
   }
 
   private onPresence(event: RoomEvent, kind: PresenceLine['kind']): void {
@@ -268,7 +352,9 @@ export class ChatApp {
   private activate(room: string | null): void {
     this.active = room;
     if (room) this.unread.delete(room);
-    byId('room-title').textContent = room ? `# ${room}` : 'No room yet';
+    byId('room-title').textContent = room ? this.titleOf(room) : 'No room yet';
+    byId('action-error').textContent = '';
+    this.showTyping();
     byId('empty').hidden = room !== null;
     byId('messages-pane').hidden = room === null;
     byId('send-form').hidden = room === null;
@@ -289,8 +375,10 @@ export class ChatApp {
     if (!view) return;
     const pending = [...this.pending.values()].filter((p) => p.room === view.room);
     const presence = this.presence.get(view.room) ?? [];
+    const directWith = this.directs.get(view.room)?.user;
     this.messages.render(view.messages, presence, pending, {
-      room: view.room,
+      title: this.titleOf(view.room),
+      intro: directWith === undefined ? `# ${view.room}` : `your direct messages with ${directWith}`,
       more: view.more,
       gap: view.gap,
       keepPosition,
@@ -310,6 +398,7 @@ export class ChatApp {
   private renderRooms(): void {
     const joined = this.joinedRooms().map((room) => ({
       room,
+      directWith: this.directLabel(room),
       unread: this.unread.get(room) ?? 0,
       activity: this.activity.get(room) ?? 0,
     }));
@@ -317,10 +406,27 @@ export class ChatApp {
     this.attention.setUnread(joined.reduce((total, r) => total + r.unread, 0));
   }
 
+  /** Asks for the rooms list again; the answer arrives as a `rooms` event. */
   private async refreshRooms(): Promise<void> {
     if (this.client.status !== 'connected') return;
-    const rooms = await this.client.listRooms().catch(() => undefined);
-    if (rooms) this.rooms.showDirectory(rooms);
+    await this.client.roomList().catch(() => undefined);
+  }
+
+  /** The other person's name, for a direct room (a placeholder until the rooms list names them). */
+  private directLabel(room: string): string | undefined {
+    if (this.directs.has(room)) return this.directs.get(room)?.user;
+    return room.startsWith('dm.') ? 'someone' : undefined;
+  }
+
+  /** "# lobby", or "@bob" for the direct room with bob. */
+  private titleOf(room: string): string {
+    const directWith = this.directLabel(room);
+    return directWith === undefined ? `# ${room}` : `@${directWith}`;
+  }
+
+  private showTyping(): void {
+    const typists = this.active ? this.client.typists(this.active) : [];
+    byId('typing').textContent = typingLine(typists.map((t) => t.user));
   }
 
   private async renderMembers(): Promise<void> {
@@ -330,15 +436,22 @@ export class ChatApp {
     if (!members || room !== this.active) return;
     for (const member of members) this.labels.note(member);
     byId('member-count').textContent = String(members.length);
-    byId('members').replaceChildren(
-      ...members.map((m) =>
-        el(
-          'li',
-          { data: { user: m.user, userId: m.userId } },
-          this.labels.label(m, 'name'),
-          el('span', { className: 'node' }, m.node),
-        ),
-      ),
+    byId('members').replaceChildren(...members.map((m) => this.memberItem(m)));
+  }
+
+  /** A member; another person's name is a button that opens the direct room with them. */
+  private memberItem(member: Member): HTMLLIElement {
+    const label = this.labels.label(member, 'name');
+    let name: HTMLElement = label;
+    if (member.userId !== this.client.session?.userId && !this.directs.has(this.active ?? '')) {
+      name = el('button', { className: 'member-name', title: `Write to ${member.user} directly` }, label);
+      name.addEventListener('click', () => void this.openDirect(member).catch(() => undefined));
+    }
+    return el(
+      'li',
+      { data: { user: member.user, userId: member.userId } },
+      name,
+      el('span', { className: 'node' }, member.node),
     );
   }
 

@@ -23,7 +23,10 @@ export interface PendingMessage {
 }
 
 export interface RenderOptions {
-  room: string;
+  /** The room as headings show it: "# lobby", or "@bob" for direct messages. */
+  title: string;
+  /** What the intro calls the room: "# lobby", or "your direct messages with bob". */
+  intro: string;
   more: boolean;
   gap: boolean;
   keepPosition?: boolean;
@@ -40,6 +43,7 @@ export class MessageList {
   private readonly older = byId<HTMLButtonElement>('load-older');
   private readonly gapNote = byId('gap-note');
   private tail: RowsTail = {};
+  private editHandler: (id: string, text: string) => void = () => undefined;
 
   /** `me`: the display name, `myId` the identity, as the server last said them. */
   constructor(
@@ -51,10 +55,35 @@ export class MessageList {
       if (this.nearBottom()) this.jump.hidden = true;
     });
     this.jump.addEventListener('click', () => this.scrollToBottom());
+    this.list.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.edit');
+      const item = button?.closest<HTMLLIElement>('li.message');
+      if (item) this.startEditing(item);
+    });
   }
 
   onLoadOlder(handler: () => void): void {
     this.older.addEventListener('click', handler);
+  }
+
+  /** The author saves new text for a message. */
+  onEdit(handler: (id: string, text: string) => void): void {
+    this.editHandler = handler;
+  }
+
+  /** The author deletes a message. */
+  onDelete(handler: (id: string) => void): void {
+    this.list.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.delete');
+      const id = button?.closest<HTMLElement>('li.message')?.dataset.id;
+      if (id) handler(id);
+    });
+  }
+
+  /** Draws a message again after an edit or a delete, in its place. */
+  replace(message: ChatMessageEvent): void {
+    const item = this.list.querySelector<HTMLLIElement>(`li.message[data-id="${CSS.escape(message.id)}"]`);
+    item?.replaceWith(this.messageItem(message, item.classList.contains('continued')));
   }
 
   /** The user asks to send a failed message again. */
@@ -79,7 +108,7 @@ export class MessageList {
     this.tail = {};
     const rows = mergeByTime(messages, presence).flatMap((entry) => placeEntry(this.tail, entry));
     this.list.replaceChildren(
-      ...(options.more ? [] : [this.intro(options.room, messages.length === 0)]),
+      ...(options.more ? [] : [this.intro(options, messages.length === 0)]),
       ...rows.map((row) => this.rowItem(row)),
       ...pending.map((p) => this.pendingItem(p)),
     );
@@ -110,12 +139,12 @@ export class MessageList {
     else this.jump.hidden = false;
   }
 
-  private intro(room: string, empty: boolean): HTMLLIElement {
+  private intro({ title, intro }: RenderOptions, empty: boolean): HTMLLIElement {
     return el(
       'li',
       { className: 'intro' },
-      el('strong', {}, `# ${room}`),
-      el('span', {}, `This is the start of # ${room}.`),
+      el('strong', {}, title),
+      el('span', {}, `This is the start of ${intro}.`),
       empty ? el('span', { className: 'hint' }, 'No messages yet: say hello below.') : null,
     );
   }
@@ -141,17 +170,89 @@ export class MessageList {
   private messageItem(message: ChatMessageEvent, continued: boolean): HTMLLIElement {
     const own = this.isOwn(message);
     const data = { id: message.id, user: message.user, userId: message.userId };
-    const className = ['message', own ? 'own' : '', continued ? 'continued' : ''].filter(Boolean).join(' ');
+    const classes = [
+      'message',
+      own ? 'own' : '',
+      continued ? 'continued' : '',
+      message.deleted ? 'deleted' : '',
+    ];
     const author = this.labels.label(message);
     // Under the run's header already: the name is left for screen readers only.
     if (continued) author.classList.add('visually-hidden');
     return el(
       'li',
-      { className, data },
+      { className: classes.filter(Boolean).join(' '), data },
       avatar(message.user, message.userId),
       el('header', {}, author, this.timeOf(message.ts)),
-      el('div', { className: 'text' }, richText(message.message, this.me())),
+      this.textOf(message),
+      own && !message.deleted ? this.actions() : null,
     );
+  }
+
+  /** The text, or what became of it: "edited" (when, on hover), or deleted. */
+  private textOf(message: ChatMessageEvent): HTMLDivElement {
+    if (message.deleted) return el('div', { className: 'text gone' }, 'This message was deleted.');
+    const editedAt = message.edited ? Number.parseInt(message.edited, 10) : NaN;
+    return el(
+      'div',
+      { className: 'text' },
+      richText(message.message, this.me()),
+      message.edited
+        ? el(
+            'span',
+            { className: 'edited', title: Number.isNaN(editedAt) ? '' : `edited ${fullDateTime(editedAt)}` },
+            ' (edited)',
+          )
+        : null,
+    );
+  }
+
+  /** Edit and Delete for the author: shown on hover, and in the tab order for the keyboard. */
+  private actions(): HTMLDivElement {
+    return el(
+      'div',
+      { className: 'actions' },
+      el('button', { className: 'edit', attrs: { type: 'button' } }, 'Edit'),
+      el('button', { className: 'delete', attrs: { type: 'button' } }, 'Delete'),
+    );
+  }
+
+  /** Swaps a message's text for a box with it: Enter (or Save) saves, Esc (or Cancel) gives up. */
+  private startEditing(item: HTMLLIElement): void {
+    const id = item.dataset.id;
+    const text = item.querySelector<HTMLElement>('.text');
+    if (!id || !text || item.querySelector('.editor')) return;
+    const original = [...text.childNodes]
+      .filter((node) => !(node instanceof HTMLElement && node.classList.contains('edited')))
+      .map((node) => node.textContent)
+      .join('');
+    const input = el('textarea', { attrs: { 'aria-label': 'Edit message', rows: '2', maxlength: '2000' } });
+    input.value = original;
+    const save = el('button', { attrs: { type: 'submit' } }, 'Save');
+    const cancel = el('button', { className: 'quiet', attrs: { type: 'button' } }, 'Cancel');
+    const editor = el('form', { className: 'editor' }, input, el('div', { className: 'row' }, save, cancel));
+    const close = (): void => {
+      editor.replaceWith(text);
+      item.querySelector<HTMLButtonElement>('button.edit')?.focus();
+    };
+    editor.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const changed = input.value.trim() !== '' && input.value !== original;
+      close();
+      if (changed) this.editHandler(id, input.value);
+    });
+    cancel.addEventListener('click', close);
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.stopPropagation();
+        close();
+      } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        editor.requestSubmit();
+      }
+    });
+    text.replaceWith(editor);
+    input.focus();
   }
 
   /** A short time, with the whole date and time on hover. */

@@ -1,3 +1,5 @@
+import { findMentions } from '@app/chat-protocol';
+
 /**
  * A message's text cut into plain text, links and mentions: data, never HTML.
  * The page builds elements from these pieces (rich-text.ts).
@@ -9,8 +11,6 @@ export type Segment =
 
 // A URL starts where no letter or digit precedes it: "xhttp://" is no link.
 const LINK = /(?<![\p{L}\p{N}])https?:\/\/[^\s<>"'`]+/giu;
-// "@name" after a start, a space or punctuation (not inside "mail@host").
-const MENTION = /(?<![\p{L}\p{N}_])@([\p{L}\p{N}_](?:[\p{L}\p{N}_.-]*[\p{L}\p{N}_])?)/gu;
 const TRAILING = /[.,;:!?'"\]}>]$/u;
 
 /** Cuts `text` into segments; `me` is the reader's display name (its mentions are marked). */
@@ -29,25 +29,19 @@ export function segmentText(text: string, me: string): Segment[] {
   return segments.filter((s) => s.text !== '');
 }
 
-/** The message names the reader with "@name" (case aside). */
-export function mentionsMe(text: string, me: string): boolean {
-  return segmentText(text, me).some((s) => s.kind === 'mention' && s.me);
-}
-
 function mentions(text: string, me: string): Segment[] {
   const segments: Segment[] = [];
   let rest = 0;
-  const mine = me.toLocaleLowerCase();
-  for (const match of text.matchAll(MENTION)) {
-    const name = match[1];
-    segments.push({ kind: 'text', text: text.slice(rest, match.index) });
+  const mine = me.trim().toLocaleLowerCase();
+  for (const { start, end, name } of findMentions(text)) {
+    segments.push({ kind: 'text', text: text.slice(rest, start) });
     segments.push({
       kind: 'mention',
-      text: match[0],
+      text: text.slice(start, end),
       name,
-      me: mine !== '' && name.toLocaleLowerCase() === mine,
+      me: name.toLocaleLowerCase() === mine,
     });
-    rest = match.index + match[0].length;
+    rest = end;
   }
   segments.push({ kind: 'text', text: text.slice(rest) });
   return segments;

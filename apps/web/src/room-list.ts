@@ -3,6 +3,8 @@ import { byId, el } from './dom.js';
 
 export interface JoinedRoom {
   room: string;
+  /** Direct rooms: the other person's name (the room's own name is a digest). */
+  directWith?: string;
   unread: number;
   /** ms of the newest message (or of joining): the list's order, newest first. */
   activity: number;
@@ -57,8 +59,13 @@ export class RoomList {
   private draw(): void {
     const query = this.filter.value.trim().toLocaleLowerCase();
     const matches = (room: string): boolean => room.toLocaleLowerCase().includes(query);
-    const joined = this.sorted().filter((r) => matches(r.room));
-    byId('joined-rooms').replaceChildren(...joined.map((r) => this.joinedItem(r)));
+    const joined = this.sorted().filter((r) => matches(r.directWith ?? r.room));
+    byId('joined-rooms').replaceChildren(
+      ...joined.filter((r) => !r.directWith).map((r) => this.joinedItem(r)),
+    );
+    const directs = joined.filter((r) => r.directWith);
+    byId('direct-rooms').replaceChildren(...directs.map((r) => this.joinedItem(r)));
+    byId('direct-empty').hidden = directs.length > 0;
     const mine = new Set(this.joined.map((r) => r.room));
     const others = this.directory.filter((r) => !mine.has(r.room) && matches(r.room));
     byId('all-rooms').replaceChildren(...others.map((r) => this.directoryItem(r)));
@@ -66,19 +73,21 @@ export class RoomList {
     byId('all-rooms-empty').textContent = query ? `No other room matches "${query}".` : 'No other rooms yet.';
   }
 
-  private joinedItem({ room, unread }: JoinedRoom): HTMLLIElement {
+  private joinedItem({ room, unread, directWith }: JoinedRoom): HTMLLIElement {
+    const data: Record<string, string> = directWith === undefined ? { room } : { room, directWith };
     const open = el(
       'button',
-      { attrs: { 'aria-current': String(room === this.active) }, data: { room } },
-      el('span', { className: 'name' }, `# ${room}`),
+      { attrs: { 'aria-current': String(room === this.active) }, data },
+      el('span', { className: 'name' }, directWith === undefined ? `# ${room}` : `@${directWith}`),
       unread > 0
         ? el('span', { className: 'badge', attrs: { 'aria-label': `${unread} unread` } }, String(unread))
         : null,
     );
     open.addEventListener('click', () => this.actions.open(room));
+    const name = directWith === undefined ? room : `direct messages with ${directWith}`;
     const leave = el(
       'button',
-      { className: 'leave', title: `Leave ${room}`, attrs: { 'aria-label': `Leave ${room}` } },
+      { className: 'leave', title: `Leave ${name}`, attrs: { 'aria-label': `Leave ${name}` } },
       '×',
     );
     leave.addEventListener('click', () => this.actions.leave(room));
