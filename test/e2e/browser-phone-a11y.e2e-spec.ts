@@ -48,7 +48,7 @@ describe('the browser chat on a phone, by keyboard, and for assistive technology
     await expectAccessible(phone, 'phone, rooms drawer');
 
     await joinRoom(phone, LONG_ROOM);
-    await phone.waitForSelector('#sidebar:not(.open)');
+    await phone.waitForSelector('#sidebar', { state: 'hidden' });
     expect(await phone.isHidden('#backdrop')).toBe(true);
     const title = await phone.$eval('#room-title', (h) => ({
       text: h.textContent,
@@ -76,12 +76,12 @@ describe('the browser chat on a phone, by keyboard, and for assistive technology
     await screenshot(phone, 'members-drawer-phone-light');
     await expectAccessible(phone, 'phone, members drawer');
     await phone.keyboard.press('Escape');
-    await phone.waitForSelector('#members-panel:not(.open)');
+    await phone.waitForSelector('#members-panel', { state: 'hidden' });
     expect(await focused(phone)).toBe('toggle-members');
 
     await phone.click('#toggle-members');
     await phone.click('#backdrop', { position: { x: 20, y: 400 } });
-    await phone.waitForSelector('#members-panel:not(.open)');
+    await phone.waitForSelector('#members-panel', { state: 'hidden' });
   });
 
   it('turns dark with the toggle and remembers it', async () => {

@@ -25,7 +25,10 @@ export async function openPerson(
   options: PersonOptions = {},
 ): Promise<Page> {
   const { query = '', recordNotifications, ...context } = options;
-  const page = await (await browser.newContext({ viewport: DESKTOP, ...context })).newPage();
+  // Reduced motion: drawers open at once, so screenshots show them in place.
+  const page = await (
+    await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce', ...context })
+  ).newPage();
   // Short waits: a test cluster answers in milliseconds, and a stuck step should fail fast.
   page.setDefaultTimeout(10_000);
   if (recordNotifications) await page.addInitScript(recordNotificationsScript);

@@ -463,7 +463,11 @@ export class ChatApp {
       const transport = this.client.socket.io.engine?.transport?.name ?? '';
       chip.dataset.transport = transport;
       chip.dataset.node = session?.node ?? '';
-      chip.textContent = `connected · ${transport} · ${session?.node ?? '?'}`;
+      // The details give way on a narrow screen; the state stays.
+      chip.replaceChildren(
+        'connected',
+        el('span', { className: 'detail' }, ` · ${transport} · ${session?.node ?? '?'}`),
+      );
     } else {
       chip.textContent = status === 'offline' ? 'offline' : 'reconnecting…';
     }
