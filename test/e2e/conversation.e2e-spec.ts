@@ -1,5 +1,6 @@
 import type { RingchatClient } from '@app/chat-client';
 import type { ChatMessageEvent, DirectEvent, RoomListEvent, RoomListing } from '@app/chat-protocol';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   connectChat,
@@ -187,6 +188,13 @@ describe('conversation features across three nodes', () => {
     await waitFor('the leave to clear the typist', () => watcher.typists('typing').length === 0, 1000);
     expect(await typist.request('typing', { room: 'typing' })).toMatchObject({ code: 'not_member' });
     expect(fixture.cluster.logsContaining('typing').filter((line) => /error/i.test(line))).toEqual([]);
+    // Never stored: the room has no stream at all.
+    const redis = new Redis(fixture.cluster.redis.url);
+    try {
+      expect(await redis.exists('ringchat:room:{typing}:messages')).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('sends the rooms list at sign-in, each room once, most recent first; empty rooms age out', async () => {
@@ -291,6 +299,7 @@ describe('conversation features across three nodes', () => {
     );
     expect(received.session!.node).not.toBe(victim.id);
     expect(idsIn(received, room)).toEqual(acked);
+    expect(received.rooms.get(room)!.gap).toBe(false);
     expect(received.rooms.get(room)!.messages.map((m) => m.message)).toEqual(acked.map((_, n) => `dm #${n}`));
   }, 40_000);
 });

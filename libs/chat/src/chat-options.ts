@@ -47,6 +47,8 @@ export interface ChatOptions {
   typingIntervalMs?: number;
   /** Receivers drop a typist this long after its last `typing`. @default 5000 */
   typingExpiryMs?: number;
+  /** An identity with this many direct rooms (its own or opened with it) opens no new one. @default 1000 */
+  directRoomsMax?: number;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -70,6 +72,7 @@ export const CHAT_DEFAULTS = {
   roomListIdleMs: 3_600_000,
   typingIntervalMs: 2000,
   typingExpiryMs: 5000,
+  directRoomsMax: 1000,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

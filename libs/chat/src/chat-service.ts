@@ -458,9 +458,7 @@ export class ChatService {
       this.local.remove(room, who.userId);
       throw error;
     }
-    await this.conversation
-      .entered(socket, room)
-      .catch((error: Error) => this.log.warn(`activity of ${room}: ${error.message}`));
+    this.conversation.entered(socket, room);
     const recovered = await this.catchUp(socket, room, lastId);
     const event: RoomEvent = { room, ...who };
     // Others hear of a user once, however many tabs it opens; each tab hears itself.
@@ -506,9 +504,7 @@ export class ChatService {
     const who: Participant = participantOf(socket.data.identity);
     this.local.remove(room, who.userId);
     const gone = await this.presence.leave(room, who, this.options.nodeId);
-    await this.conversation
-      .left(socket, room)
-      .catch((error: Error) => this.log.warn(`activity of ${room}: ${error.message}`));
+    this.conversation.left(socket, room);
     const event: RoomEvent = { room, ...who };
     // Announced while the leaver is still in the room, so it hears its own leave.
     if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);

@@ -108,16 +108,24 @@ export class Conversation {
     return undefined;
   }
 
-  /** A connection entered a room: the room was active; in a direct room its name labels it. */
-  async entered(socket: ChatSocket, room: string): Promise<void> {
-    await this.stores.activity.touch(room);
-    if (isDirectRoom(room)) await this.stores.directs.noteName(room, participantOf(socket.data.identity));
+  /**
+   * A connection entered a room: the room was active; in a direct room its name
+   * labels it. Best effort, in the background: it never delays or fails a join.
+   */
+  entered(socket: ChatSocket, room: string): void {
+    const who = participantOf(socket.data.identity);
+    this.inBackground(room, this.stores.activity.touch(room));
+    if (isDirectRoom(room)) this.inBackground(room, this.stores.directs.noteName(room, who));
   }
 
   /** A connection left a room: it types there no more, and the room was active. */
-  async left(socket: ChatSocket, room: string): Promise<void> {
+  left(socket: ChatSocket, room: string): void {
     this.typing.clear(socket, participantOf(socket.data.identity), room);
-    await this.stores.activity.touch(room);
+    this.inBackground(room, this.stores.activity.touch(room));
+  }
+
+  private inBackground(room: string, work: Promise<void>): void {
+    work.catch((error: Error) => this.log.warn(`rooms list activity of ${room} not kept: ${error.message}`));
   }
 
   /** A connection sent a message: its next `typing` goes out at once. */
@@ -200,6 +208,10 @@ export class Conversation {
     const { userId, user } = checked.value;
     const lastActivity = Date.now();
     const { directs, memberCounts } = this.stores;
+    if (!(await directs.mayOpen(me.userId, userId, this.options.directRoomsMax))) {
+      const error = `at most ${this.options.directRoomsMax} direct rooms: this identity has as many`;
+      return this.hooks.refuse(socket, ack, ChatEvent.OpenDirect, { error, code: ErrorCode.TooManyRooms });
+    }
     const room = await directs.open(me, { userId, user, guest: userId.startsWith('g_') }, lastActivity);
     const [[members], peer] = await Promise.all([memberCounts([room]), directs.peerOf(room, me.userId)]);
     const opened: Omit<DirectEvent, 'direct'> = { room, members, lastActivity };

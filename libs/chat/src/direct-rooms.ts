@@ -37,6 +37,14 @@ export class DirectRooms {
     return room;
   }
 
+  /** Whether `opener` may open the room with `peer`: it has one already, or fewer than `max` in all. */
+  async mayOpen(opener: string, peer: string, max: number): Promise<boolean> {
+    const room = directRoomName(opener, peer);
+    const key = conversationKeys.directsOf(opener);
+    const [count, existing] = await Promise.all([this.redis.zcard(key), this.redis.zscore(key, room)]);
+    return existing !== null || count < max;
+  }
+
   /** Whether `userId` may enter `room`: any public room, or a direct room of its own. */
   async mayEnter(userId: string, room: string): Promise<boolean> {
     if (!isDirectRoom(room)) return true;

@@ -23,7 +23,8 @@ import {
  *
  * KEYS: stream, dedup key, changes
  * ARGV: room, user, text, node, clientMsgId ('' for none), max length, max age ms
- *       (0: none), dedup ttl s, channel, user id, guest ('1' or '0'), kind, target
+ *       (0: none), dedup ttl s, channel, user id, guest ('1' or '0'), kind, target,
+ *       publish command (PUBLISH, or SPUBLISH on a Redis Cluster)
  * Returns {id, 1 if a duplicate else 0} or {refusal ('missing' | 'forbidden' | 'deleted'), 2}.
  */
 const CHANGE_SCRIPT = new LuaScript(`${DEDUP_LOOKUP}
@@ -63,7 +64,7 @@ local event = {id = id, room = ARGV[1], user = ARGV[2], userId = ARGV[10], guest
   message = ARGV[3], ts = ms, node = ARGV[4], kind = ARGV[12], target = ARGV[13]}
 if cid ~= '' then event.clientMsgId = cid end
 if last then event.prev = last[1] end
-redis.call('PUBLISH', ARGV[9], cjson.encode(event))
+redis.call(ARGV[14], ARGV[9], cjson.encode(event))
 return {id, 0}
 `);
 
@@ -78,6 +79,19 @@ export interface ChangeRequest extends Omit<AppendRequest, 'message'> {
 /** A stored change, or why none was: no such message, another's, or deleted already. */
 export type ChangeOutcome =
   { id: string; duplicate: boolean } | { refused: 'missing' | 'forbidden' | 'deleted' };
+
+/**
+ * Where a change is published: wherever the room's messages are (RoomFanout
+ * must hear both on the same channel, in stream order).
+ */
+export interface ChangePublishing {
+  /** @default the one channel of all rooms' messages */
+  channel: (room: string) => string;
+  /** @default 'PUBLISH' */
+  command: 'PUBLISH' | 'SPUBLISH';
+}
+
+const PUBLISH_DEFAULTS: ChangePublishing = { channel: () => chatKeys.messageChannel, command: 'PUBLISH' };
 
 /** A message's latest change, as kept beside the stream. */
 interface LatestChange {
@@ -100,13 +114,14 @@ export class EditableRoomHistory extends RoomHistory {
     private readonly limits: RetentionOptions,
     /** Told of every stored message or change, e.g. to keep the rooms list's activity. */
     private readonly onActivity: (room: string) => Promise<void> = async () => undefined,
+    private readonly publishing: ChangePublishing = PUBLISH_DEFAULTS,
   ) {
     super(store, limits);
   }
 
   override async append(request: AppendRequest): Promise<{ id: string; duplicate: boolean }> {
     const stored = await super.append(request);
-    if (!stored.duplicate) await this.onActivity(request.room);
+    if (!stored.duplicate) this.noteActivity(request.room);
     return stored;
   }
 
@@ -128,16 +143,22 @@ export class EditableRoomHistory extends RoomHistory {
         this.limits.maxMessages,
         this.limits.maxAgeMs,
         this.limits.dedupTtlSeconds,
-        chatKeys.messageChannel,
+        this.publishing.channel(request.room),
         request.userId,
         request.guest ? '1' : '0',
         request.kind,
         request.target,
+        this.publishing.command,
       ],
     );
     if (code === 2) return { refused: first as 'missing' | 'forbidden' | 'deleted' };
-    if (code === 0) await this.onActivity(request.room);
+    if (code === 0) this.noteActivity(request.room);
     return { id: first, duplicate: code === 1 };
+  }
+
+  /** The rooms list's order is best effort: it never delays or fails what was stored. */
+  private noteActivity(room: string): void {
+    this.onActivity(room).catch(() => undefined);
   }
 
   override async page(room: string, limits: AnswerLimits, beforeId?: string): Promise<Page> {
