@@ -155,6 +155,7 @@ describe('the browser conversation', () => {
 
     await bob.hover(bobsMessage('first'));
     await bob.click(`${bobsMessage('first')} button.edit`);
+    await expectAccessible(bob, 'editing a message');
     await bob.fill('#messages .editor textarea', 'first, fixed');
     await bob.press('#messages .editor textarea', 'Enter');
     await alice.waitForSelector('#messages li.message[data-user="bob"] .text >> text=first, fixed');

@@ -368,6 +368,7 @@ export class ChatApp {
       byId('members').replaceChildren();
       byId('member-count').textContent = '';
     }
+    byId('members-empty').hidden = room !== null;
   }
 
   private renderActive(keepPosition = false): void {

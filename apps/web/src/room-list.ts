@@ -60,9 +60,9 @@ export class RoomList {
     const query = this.filter.value.trim().toLocaleLowerCase();
     const matches = (room: string): boolean => room.toLocaleLowerCase().includes(query);
     const joined = this.sorted().filter((r) => matches(r.directWith ?? r.room));
-    byId('joined-rooms').replaceChildren(
-      ...joined.filter((r) => !r.directWith).map((r) => this.joinedItem(r)),
-    );
+    const rooms = joined.filter((r) => !r.directWith);
+    byId('joined-rooms').replaceChildren(...rooms.map((r) => this.joinedItem(r)));
+    byId('joined-empty').hidden = this.joined.some((r) => !r.directWith);
     const directs = joined.filter((r) => r.directWith);
     byId('direct-rooms').replaceChildren(...directs.map((r) => this.joinedItem(r)));
     byId('direct-empty').hidden = directs.length > 0;
