@@ -20,9 +20,14 @@ describe('the browser conversation', () => {
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3 });
     browser = await launchChromium();
-    alice = await openPerson(browser, cluster.url, 'alice', { recordNotifications: true });
+    // Each straight to a node of their own (a node places the sessions it receives on itself):
+    // everything below crosses nodes.
+    alice = await openPerson(browser, cluster.nodes[0].url, 'alice', { recordNotifications: true });
     // Bob's system asks for dark: the page follows it.
-    bob = await openPerson(browser, cluster.url, 'bob', { colorScheme: 'dark' });
+    bob = await openPerson(browser, cluster.nodes[1].url, 'bob', { colorScheme: 'dark' });
+    expect(await alice.getAttribute('#status', 'data-node')).not.toBe(
+      await bob.getAttribute('#status', 'data-node'),
+    );
   });
   afterAll(async () => {
     await browser?.close();
