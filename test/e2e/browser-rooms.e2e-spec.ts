@@ -148,5 +148,14 @@ describe('the browser rooms and connection state', () => {
     expect(await bob.textContent('#room-title')).toBe('@alice');
     await screenshot(bob, 'direct-conversation-desktop-light');
     await expectAccessible(bob, 'direct messages');
+
+    // Left, the direct room comes back with the next message, counting only that one.
+    await bob.click('#direct-rooms .leave');
+    await bob.waitForSelector('#toast >> text=You left @alice.');
+    await alice.waitForSelector('#messages li.event.left[data-user="bob"]', { timeout: 10_000 });
+    await say(alice, 'are you there?');
+    await bob.waitForSelector('#direct-rooms button[data-direct-with="alice"] .badge >> text=1', {
+      timeout: 10_000,
+    });
   });
 });

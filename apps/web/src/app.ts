@@ -47,8 +47,10 @@ export class ChatApp {
   private readonly leaving = new Set<string>();
   /** Direct rooms: the other person of each. */
   private readonly directs = new Map<string, Participant>();
-  /** Direct rooms someone just opened with me: their first page counts as unread. */
-  private readonly arriving = new Set<string>();
+  /** Direct rooms joined unasked (opened with me, or written to since I left): their messages after this time count as unread. */
+  private readonly arriving = new Map<string, number>();
+  /** The rooms this page rejoins at start (remembered by the browser): not new arrivals. */
+  private readonly restoring = new Set(remembered.rooms());
 
   /** `signIn`: a nickname (guest mode) or a token (jwt mode, which names the user). */
   constructor(signIn: { nickname: string } | { token: string }, transports: Transport[] | undefined) {
@@ -86,6 +88,7 @@ export class ChatApp {
   async start(): Promise<void> {
     this.cluster.start();
     for (const room of remembered.rooms()) await this.join(room).catch(() => undefined);
+    this.restoring.clear();
     void this.refreshRooms();
     setInterval(() => {
       void this.refreshRooms();
@@ -111,9 +114,11 @@ export class ChatApp {
       const last = event.messages.at(-1);
       if (last) this.noteActivity(event.room, last.ts);
       const theirs = event.messages.filter((m) => !m.kind && m.userId !== client.session?.userId);
-      if (this.arriving.delete(event.room)) {
-        this.bumpUnread(event.room, theirs.length);
-        const newest = theirs.at(-1);
+      const since = this.arriving.get(event.room);
+      if (this.arriving.delete(event.room) && event.room !== this.active) {
+        const unread = theirs.filter((m) => m.ts > (since ?? 0));
+        this.bumpUnread(event.room, unread.length);
+        const newest = unread.at(-1);
         if (newest) this.callAttention(newest);
       }
       if (event.room === this.active) this.renderActive();
@@ -227,8 +232,10 @@ export class ChatApp {
 
   /** Joins a room without opening it: a direct room someone opened with me. */
   private async joinInBackground(room: string): Promise<void> {
+    // After the running task: a direct room I open myself is announced just before I join it.
+    await Promise.resolve();
     if (this.client.rooms.has(room) || this.leaving.has(room)) return;
-    this.arriving.add(room);
+    this.arriving.set(room, remembered.directsLeft()[room] ?? 0);
     try {
       await this.client.join(room);
     } catch {
@@ -250,8 +257,14 @@ export class ChatApp {
   }
 
   private onDirectory(rooms: RoomListing[]): void {
+    const left = remembered.directsLeft();
     for (const listing of rooms) {
       if (listing.direct) this.directs.set(listing.room, listing.direct);
+      // A direct room written to while I was away (or since I left it) joins my rooms, unread.
+      const { room } = listing;
+      const fresh = !this.client.rooms.has(room) && !this.restoring.has(room) && !this.leaving.has(room);
+      if (listing.direct && fresh && listing.lastActivity > (left[room] ?? 0))
+        void this.joinInBackground(room);
       if (listing.lastActivity > 0 && this.client.rooms.has(listing.room)) {
         this.noteActivity(listing.room, listing.lastActivity);
       }
@@ -291,7 +304,11 @@ export class ChatApp {
         if (!this.leaving.delete(room)) return;
         this.unread.delete(room);
         this.presence.delete(room);
-        void this.client.leave(room).finally(() => void this.refreshRooms());
+        void this.client.leave(room).finally(() => {
+          // A direct room left comes back only with activity after this.
+          if (this.directs.has(room)) remembered.setDirectLeft(room, Date.now());
+          void this.refreshRooms();
+        });
       },
     );
   }
