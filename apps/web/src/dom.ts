@@ -30,7 +30,3 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   }
   return element;
 }
-
-export function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}

@@ -1,6 +1,7 @@
 import { ChatApp } from './app.js';
 import { byId } from './dom.js';
 import { nicknameProblem, remembered } from './names.js';
+import { setUpTheme } from './theme.js';
 
 type Transport = 'polling' | 'websocket';
 
@@ -27,6 +28,7 @@ function enter(signIn: { nickname: string } | { token: string }): void {
   void new ChatApp(signIn, forcedTransports()).start();
 }
 
+setUpTheme();
 const token = tokenFromFragment();
 if (token) enter({ token });
 

@@ -10,6 +10,12 @@ function length(text: string): number {
   return count;
 }
 
+/** The first character as people see it (an emoji, a letter with its accents), or ''. */
+export function firstCharacter(text: string): string {
+  for (const { segment } of graphemes.segment(text)) return segment;
+  return '';
+}
+
 export function nicknameProblem(value: string): string | undefined {
   const name = value.trim();
   if (!name) return 'Please choose a nickname.';
@@ -32,20 +38,35 @@ export function roomProblem(value: string): string | undefined {
 const NICKNAME_KEY = 'ringchat.nickname';
 const ROOMS_KEY = 'ringchat.rooms';
 const GUEST_KEY = 'ringchat.guest';
+const DIRECTS_LEFT_KEY = 'ringchat.directsLeft';
 
 export const remembered = {
   nickname: (): string => localStorage.getItem(NICKNAME_KEY) ?? '',
   setNickname: (name: string): void => localStorage.setItem(NICKNAME_KEY, name),
   rooms: (): string[] => {
-    try {
-      const rooms = JSON.parse(localStorage.getItem(ROOMS_KEY) ?? '[]') as unknown;
-      return Array.isArray(rooms) ? rooms.filter((r): r is string => typeof r === 'string') : [];
-    } catch {
-      return [];
-    }
+    const rooms = stored(ROOMS_KEY);
+    return Array.isArray(rooms) ? rooms.filter((r): r is string => typeof r === 'string') : [];
   },
   setRooms: (rooms: string[]): void => localStorage.setItem(ROOMS_KEY, JSON.stringify(rooms)),
   /** The signed guest identity the server issued this browser, kept across visits. */
   guestToken: (): string | undefined => localStorage.getItem(GUEST_KEY) ?? undefined,
   setGuestToken: (token: string): void => localStorage.setItem(GUEST_KEY, token),
+  /** When each direct room was left (ms): it comes back only with newer activity. */
+  directsLeft: (): Record<string, number> => {
+    const left = stored(DIRECTS_LEFT_KEY);
+    return typeof left === 'object' && left !== null && !Array.isArray(left)
+      ? (left as Record<string, number>)
+      : {};
+  },
+  setDirectLeft: (room: string, at: number): void =>
+    localStorage.setItem(DIRECTS_LEFT_KEY, JSON.stringify({ ...remembered.directsLeft(), [room]: at })),
 };
+
+/** A JSON value this browser kept, or undefined if missing or unreadable. */
+function stored(key: string): unknown {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null') as unknown;
+  } catch {
+    return undefined;
+  }
+}
