@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ChatModule } from '@app/chat';
 import { asNodeId, ClusterModule } from '@app/cluster';
 import type { TaggedLogger } from '@app/logging';
-import { RedisModule } from '@app/redis';
+import { parseClusterSeeds, RedisModule } from '@app/redis';
 import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
 import type { NodeConfig } from './config/node-config.js';
@@ -34,6 +34,8 @@ export class ChatNodeModule {
               roomsPerConnection: config.roomsPerConnection,
               roomsPageMax: config.roomsPageMax,
               presenceReconcileMs: config.presenceReconcileMs,
+              ackReplicas: config.ackReplicas,
+              ackReplicaTimeoutMs: config.ackReplicaTimeoutMs,
             },
             logger,
             identityResolverOf(config),
@@ -42,7 +44,16 @@ export class ChatNodeModule {
     return {
       module: ChatNodeModule,
       imports: [
-        RedisModule.forRoot({ url: config.redisUrl, clientName: `ringchat:${config.nodeId}` }, logger),
+        RedisModule.forRoot(
+          {
+            url: config.redisUrl,
+            clientName: `ringchat:${config.nodeId}`,
+            ...(config.redisClusterNodes
+              ? { clusterSeeds: parseClusterSeeds(config.redisClusterNodes) }
+              : {}),
+          },
+          logger,
+        ),
         ClusterModule.forRoot(
           {
             self: asNodeId(config.nodeId),

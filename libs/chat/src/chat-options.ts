@@ -41,6 +41,13 @@ export interface ChatOptions {
    * @default 5000
    */
   presenceReconcileMs?: number;
+  /**
+   * A send is acked only once this many replicas of the room's master hold the
+   * message (WAIT), so a failover cannot lose an acked message. @default 0
+   */
+  ackReplicas?: number;
+  /** With `ackReplicas`: replicas slower than this make the send fail as `unavailable`. @default 500 */
+  ackReplicaTimeoutMs?: number;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -61,6 +68,8 @@ export const CHAT_DEFAULTS = {
   requestQueueMax: 8,
   tokenWarnLeadMs: 60_000,
   presenceReconcileMs: 5000,
+  ackReplicas: 0,
+  ackReplicaTimeoutMs: 500,
 } as const;
 
 export type ResolvedChatOptions = Required<ChatOptions>;

@@ -37,6 +37,8 @@ export class ChatModule {
               maxMessages: resolved.retentionMaxMessages,
               maxAgeMs: resolved.retentionMaxAgeMs,
               dedupTtlSeconds: resolved.dedupTtlSeconds,
+              ackReplicas: resolved.ackReplicas,
+              ackReplicaTimeoutMs: resolved.ackReplicaTimeoutMs,
             });
             return new ChatService(
               resolved,

@@ -6,3 +6,6 @@ export * from './redacted-url.js';
 export * from './message-subscriber.js';
 export * from './redis-failure.js';
 export * from './redis-memory.js';
+export * from './redis-client.js';
+export * from './cluster-seeds.js';
+export * from './pubsub-channels.js';
