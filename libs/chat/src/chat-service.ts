@@ -479,7 +479,7 @@ export class ChatService {
   private async leavePresence(socket: ChatSocket, room: string, echoToSelf: boolean): Promise<void> {
     const who: Participant = participantOf(socket.data.identity);
     this.local.remove(room, who.userId);
-    const gone = await this.presence.leave(room, who, this.options.nodeId);
+    const gone = await this.presence.leave(room, who, this.options.nodeId, () => this.local.has(room));
     const event: RoomEvent = { room, ...who };
     // Announced while the leaver is still in the room, so it hears its own leave.
     if (gone) this.namespace.to(room).emit(ChatEvent.LeaveRoom, event);
