@@ -11,3 +11,4 @@ export * from './wait.js';
 export * from './ringchat.js';
 export * from './browser.js';
 export * from './use-cluster.js';
+export * from './redis-cluster.js';

@@ -27,3 +27,17 @@ export async function connectRingchat(
 export function idsIn(client: RingchatClient, room: string): string[] {
   return client.rooms.get(room)?.messages.map((m) => m.id) ?? [];
 }
+
+/** Reconnects a client that was cut off (reconnection off) until nginx puts it on a node other than `node`. */
+export async function reconnectAwayFrom(client: RingchatClient, node: string): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    client.socket.connect();
+    await waitFor(
+      `${client.user} to reconnect`,
+      () => client.status === 'connected' && client.session && client.socket.id,
+    );
+    if (client.session!.node !== node) return;
+    client.socket.disconnect();
+    await waitFor(`${client.user} to disconnect`, () => client.status !== 'connected');
+  }
+}
