@@ -42,6 +42,7 @@ import {
 import { waitForLingeringSockets } from './lib/lingering-sockets.js';
 import { progress, sleep } from './lib/progress.js';
 import { machineInfo, startCpuMeter, warnIfBusy, writeResultFile } from './lib/report.js';
+import { isScaleRun, runScaleBenchmark } from './lib/scale.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import { SYSTEM_NAMES, startPeer, startRingchat, type BenchSystem, type SystemName } from './lib/systems.js';
 
@@ -53,7 +54,9 @@ ports), one after the other, and runs the same scenarios against each.
 
 options:
   --quick               short smoke run (about 4 minutes): checks the benchmark, not the code
-  --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all)
+  --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all);
+                        or "scale" alone: ringchat against itself, room vs broadcast
+                        delivery on 3, 6 and 9 nodes (--scenarios scale --help)
   --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: both)
   --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
   --nodes N             nodes per system (default 3)
@@ -408,7 +411,9 @@ function stopOnSignalsAndTimeout(timeLimitSec: number): void {
 }
 
 try {
-  await main();
+  // A run of its own (bench/lib/scale.ts): ringchat's two delivery designs, no peer.
+  if (isScaleRun(process.argv.slice(2))) await runScaleBenchmark(process.argv.slice(2));
+  else await main();
 } catch (error) {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`error: ${(error as Error).message}\n\n${HELP}`);

@@ -85,6 +85,11 @@ export function markdownTable(rows: ResultRow[]): string {
     ms(latency.max),
     lost === undefined ? '-' : String(lost),
   ]);
+  return alignedTable(header, lines);
+}
+
+/** A markdown table with its columns padded to their widest cell. */
+export function alignedTable(header: string[], lines: string[][]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => line[column].length)),
   );

@@ -46,8 +46,12 @@ const PEER_NODE = fileURLToPath(new URL('../peer/plain-node.ts', import.meta.url
  * ringchat as cluster.sh runs it: its own redis-server, the built nodes (dist/)
  * and nginx from the shared template, through the test harness.
  */
-export async function startRingchat(nodes: number, nodeEnv: Record<string, string>): Promise<BenchSystem> {
-  const cluster = await startCluster({ nodes, nodeEnv });
+export async function startRingchat(
+  nodes: number,
+  nodeEnv: Record<string, string>,
+  readyTimeoutMs?: number,
+): Promise<BenchSystem> {
+  const cluster = await startCluster({ nodes, nodeEnv, nodeReadyTimeoutMs: readyTimeoutMs });
   return {
     name: 'ringchat',
     url: cluster.url,

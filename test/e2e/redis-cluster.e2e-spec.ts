@@ -48,7 +48,7 @@ describe('ringchat on a Redis Cluster', () => {
     return client;
   }
 
-  it('routing: polling clients in rooms on every shard get exactly their room, served by their owner', async () => {
+  it('routing: polling clients in rooms on every shard get exactly their room’s messages, across nodes', async () => {
     const rooms = ['north', 'south', 'east'];
     const members = await Promise.all(
       Array.from({ length: 9 }, (_, i) => chat(`poller${i}`, { transports: ['polling'] })),

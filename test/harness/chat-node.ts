@@ -21,6 +21,8 @@ export interface StartNodeOptions {
   env?: Record<string, string>;
   /** Wait for /readyz before resolving. @default true */
   waitReady?: boolean;
+  /** How long to wait for /readyz (many nodes starting at once on a busy machine need more). @default 20000 */
+  readyTimeoutMs?: number;
 }
 
 /** Spawns the built node with `env` (nothing inherited but PATH), as cluster.sh does. */
@@ -51,7 +53,7 @@ export async function startNode(options: StartNodeOptions): Promise<TestNode> {
     process: proc,
     stop: () => proc.stop(),
   };
-  if (options.waitReady !== false) await waitReady(node);
+  if (options.waitReady !== false) await waitReady(node, options.readyTimeoutMs);
   return node;
 }
 

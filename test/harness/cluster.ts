@@ -33,6 +33,8 @@ export interface StartClusterOptions {
   redisArgs?: string[];
   /** Run the nodes against a Redis Cluster started with these options instead of one Redis. @default one Redis */
   redisCluster?: StartRedisClusterOptions;
+  /** How long each node may take to get ready. @default 20000 */
+  nodeReadyTimeoutMs?: number;
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
@@ -63,6 +65,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
           id: `node${i + 1}`,
           redisUrl: redis.url,
           env: nodeEnv,
+          readyTimeoutMs: options.nodeReadyTimeoutMs,
         }),
       ),
     );

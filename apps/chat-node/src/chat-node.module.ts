@@ -36,6 +36,7 @@ export class ChatNodeModule {
               presenceReconcileMs: config.presenceReconcileMs,
               ackReplicas: config.ackReplicas,
               ackReplicaTimeoutMs: config.ackReplicaTimeoutMs,
+              roomDelivery: config.roomDelivery,
             },
             logger,
             identityResolverOf(config),

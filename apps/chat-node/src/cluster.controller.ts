@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { ChatService } from '@app/chat';
 import { ClusterView } from '@app/cluster';
 import type { EventLoopLagReport } from './event-loop-lag.js';
 import { NodeState } from './node-state.js';
@@ -15,6 +16,10 @@ export interface ClusterReport {
   leaving: boolean;
   /** How late this node's event loop has run lately. */
   eventLoopLag: EventLoopLagReport;
+  /** Room messages this node received from Redis since it started (0 without the chat). */
+  roomMessagesReceived: number;
+  /** Room channels this node listens on: rooms with local members, lingering ones included. */
+  roomChannels: number;
 }
 
 /** The cluster as this node sees it: for people, the UI and the tests. */
@@ -23,6 +28,8 @@ export class ClusterController {
   constructor(
     @Inject(ClusterView) private readonly cluster: ClusterView,
     @Inject(NodeState) private readonly state: NodeState,
+    // Absent in the protocol-test profile, which has no chat.
+    @Optional() @Inject(ChatService) private readonly chat?: ChatService,
   ) {}
 
   @Get('cluster')
@@ -43,6 +50,7 @@ export class ClusterController {
       pins: this.cluster.pins.size,
       leaving: this.cluster.isLeaving,
       eventLoopLag: this.state.eventLoopLag.report(),
+      ...(this.chat?.deliveryStats() ?? { roomMessagesReceived: 0, roomChannels: 0 }),
     };
   }
 }

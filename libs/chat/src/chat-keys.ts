@@ -16,7 +16,13 @@ export const chatKeys = {
   roomDirectory: 'ringchat:room-directory',
   /** Registries of earlier versions, which never shrank: removed at start. */
   legacyRegistries: (node: string) => ['ringchat:room-names', `ringchat:node:${node}:rooms`],
-  /** Every appended message is published here, in stream order. */
+  /**
+   * A room's stored messages, in stream order (ROOM_DELIVERY=room): in the room's
+   * hash slot, so the append script may SPUBLISH it on a Redis Cluster.
+   */
+  roomChannel: (room: string) => `ringchat:room:{${room}}:live`,
+  isRoomChannel: (channel: string) => channel.startsWith('ringchat:room:{') && channel.endsWith('}:live'),
+  /** Every room's stored messages, in stream order (ROOM_DELIVERY=broadcast). */
   messageChannel: 'ringchat:messages',
 } as const;
 

@@ -1,3 +1,5 @@
+import type { RoomDelivery } from './room-delivery.js';
+
 export interface ChatOptions {
   /** Id of the node serving the namespace, told to each client and stamped on its messages. */
   nodeId: string;
@@ -48,6 +50,12 @@ export interface ChatOptions {
   ackReplicas?: number;
   /** With `ackReplicas`: replicas slower than this make the send fail as `unavailable`. @default 500 */
   ackReplicaTimeoutMs?: number;
+  /**
+   * `room`: a channel per room, which a node receives while it has members there;
+   * `broadcast`: every node receives every room's messages (the earlier design).
+   * @default 'room'
+   */
+  roomDelivery?: RoomDelivery;
   /** Token users hear this long (at most; half the token's remaining life if less) before it expires. @default 60000 */
   tokenWarnLeadMs?: number;
 }
@@ -70,7 +78,10 @@ export const CHAT_DEFAULTS = {
   presenceReconcileMs: 5000,
   ackReplicas: 0,
   ackReplicaTimeoutMs: 500,
-} as const;
+  roomDelivery: 'room',
+} as const satisfies ResolvedChatOptionsWithoutNode;
+
+type ResolvedChatOptionsWithoutNode = Omit<Required<ChatOptions>, 'nodeId'>;
 
 export type ResolvedChatOptions = Required<ChatOptions>;
 

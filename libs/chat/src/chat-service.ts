@@ -34,7 +34,7 @@ import type { Presence } from './presence.js';
 import { PresenceReconciler } from './presence-reconciler.js';
 import type { PresenceRepair, ShareRepair } from './presence-repair.js';
 import { admissionRefusal } from './room-admission.js';
-import type { RoomFanout } from './room-fanout.js';
+import type { CaughtUp, RoomFanout } from './room-fanout.js';
 import { RequestFailures } from './request-failures.js';
 import type { AnswerLimits, RoomHistory } from './room-history.js';
 import { SerialQueue } from './serial-queue.js';
@@ -128,7 +128,7 @@ export class ChatService {
 
   /** Starts receiving room messages; clears presence a previous run of this node left behind. */
   async start(): Promise<void> {
-    await this.fanout.start((message) => this.deliverLocally(message));
+    await this.fanout.start((message, skip) => this.deliverLocally(message, skip));
     await this.presence.removeLegacyRegistries(this.options.nodeId);
     await this.onNodeGone(this.options.nodeId);
     this.reconciler.start();
@@ -136,6 +136,12 @@ export class ChatService {
 
   stop(): void {
     this.reconciler.stop();
+    this.fanout.stop();
+  }
+
+  /** Room messages this node received from Redis, and the room channels it listens on. */
+  deliveryStats(): { roomMessagesReceived: number; roomChannels: number } {
+    return { roomMessagesReceived: this.fanout.roomMessagesReceived, roomChannels: this.fanout.roomChannels };
   }
 
   /** The cluster's members, so reconciliation can remove the shares of nodes that left. */
@@ -235,6 +241,7 @@ export class ChatService {
     await socket.data.queue?.idle();
     const rooms = [...(socket.data.rooms ?? [])];
     socket.data.rooms?.clear();
+    for (const room of rooms) this.fanout.release(room, socket.id);
     let failure: Error | undefined;
     for (const room of rooms) {
       // Every room is left in this node's share even if Redis fails one: reconciliation finishes the job.
@@ -262,6 +269,7 @@ export class ChatService {
     if (!socket.data.rooms.delete(room.value)) {
       return this.refuse(socket, ack, ChatEvent.LeaveRoom, notMember(`not in room ${room.value}`));
     }
+    this.fanout.release(room.value, socket.id);
     await this.leavePresence(socket, room.value, true);
     await socket.leave(room.value);
     ack?.({ ok: true });
@@ -404,9 +412,10 @@ export class ChatService {
     for (const who of left) this.namespace.to(room).emit(ChatEvent.LeaveRoom, { room, ...who });
   }
 
-  /** Delivers a stored message to this node's members of its room. */
-  deliverLocally(message: ChatMessageEvent): void {
-    this.namespace.local.to(message.room).emit(ChatEvent.ChatMessage, message);
+  /** Delivers a stored message to this node's members of its room, but those that had it already. */
+  deliverLocally(message: ChatMessageEvent, skip: readonly string[] = []): void {
+    const members = this.namespace.local.to(message.room);
+    (skip.length > 0 ? members.except([...skip]) : members).emit(ChatEvent.ChatMessage, message);
   }
 
   /** What one history answer may hold: `limit` messages at most, and the byte bound. */
@@ -423,6 +432,8 @@ export class ChatService {
    */
   private async enter(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
     socket.data.rooms.add(room);
+    // Held while the room is in socket.data.rooms: this node receives the room from now on.
+    this.fanout.hold(room);
     const who = participantOf(socket.data.identity);
     // Counted here, in the tick the join is sent (see LocalPresence).
     this.local.add(room, who);
@@ -432,6 +443,7 @@ export class ChatService {
     } catch (error) {
       // Not entered, so a retry enters; if the script still runs late, reconciliation takes it back.
       socket.data.rooms.delete(room);
+      this.fanout.release(room, socket.id);
       this.local.remove(room, who.userId);
       throw error;
     }
@@ -448,7 +460,9 @@ export class ChatService {
    * what arrives meanwhile: history, then live, no gap, nothing twice.
    */
   private async catchUp(socket: ChatSocket, room: string, lastId: string | null): Promise<boolean> {
-    const sync = this.fanout.beginSync(room);
+    // Settles once the room's channel is subscribed: the history read below overlaps the live messages.
+    const sync = await this.fanout.beginSync(room);
+    let caughtUp: CaughtUp | undefined;
     try {
       let event: HistoryEvent;
       let last: string;
@@ -470,9 +484,10 @@ export class ChatService {
       }
       // Same tick as the flush: from here on the room delivers to this socket.
       void socket.join(room);
+      caughtUp = { member: socket.id, upTo: last };
       return event.recovered ?? true;
     } finally {
-      this.fanout.endSync(sync);
+      this.fanout.endSync(sync, caughtUp);
     }
   }
 

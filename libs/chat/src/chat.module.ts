@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { IdentityResolver } from '@app/identity';
 import type { TaggedLogger } from '@app/logging';
-import { RedisConnections } from '@app/redis';
+import { ChannelSubscriber, RedisConnections } from '@app/redis';
 import { resolveChatOptions, type ChatOptions } from './chat-options.js';
 import { ChatService } from './chat-service.js';
 import { ChatGateway } from './chat.gateway.js';
@@ -33,17 +33,24 @@ export class ChatModule {
           provide: ChatService,
           useFactory: (redis: RedisConnections) => {
             const log = logger.forContext('Chat');
-            const history = new RoomHistory(redis.command, {
-              maxMessages: resolved.retentionMaxMessages,
-              maxAgeMs: resolved.retentionMaxAgeMs,
-              dedupTtlSeconds: resolved.dedupTtlSeconds,
-              ackReplicas: resolved.ackReplicas,
-              ackReplicaTimeoutMs: resolved.ackReplicaTimeoutMs,
-            });
+            const history = new RoomHistory(
+              redis.command,
+              {
+                maxMessages: resolved.retentionMaxMessages,
+                maxAgeMs: resolved.retentionMaxAgeMs,
+                dedupTtlSeconds: resolved.dedupTtlSeconds,
+                ackReplicas: resolved.ackReplicas,
+                ackReplicaTimeoutMs: resolved.ackReplicaTimeoutMs,
+              },
+              // A room's channel shares its slot with the room's keys: sharded on a Redis Cluster.
+              { delivery: resolved.roomDelivery, publishCommand: redis.sharded ? 'SPUBLISH' : 'PUBLISH' },
+            );
             return new ChatService(
               resolved,
               history,
-              new RoomFanout(redis.events, log),
+              new RoomFanout(new ChannelSubscriber(redis.events, { sharded: redis.sharded }), log, {
+                delivery: resolved.roomDelivery,
+              }),
               new Presence(redis.command),
               new PresenceRepair(redis.command),
               log,

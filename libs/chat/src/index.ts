@@ -6,6 +6,7 @@ export * from './chat.gateway.js';
 export * from './chat.module.js';
 export * from './handshake-identity.js';
 export * from './presence.js';
+export * from './room-delivery.js';
 export * from './room-fanout.js';
 export * from './room-history.js';
 export * from './token-bucket.js';

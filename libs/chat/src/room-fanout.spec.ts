@@ -1,26 +1,54 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordingLog } from '@app/logging';
-import type { MessageSubscriber } from '@app/redis';
+import { ChannelSubscriber, type ChannelListener, type SubscribingClient } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import type { ChatMessageEvent } from '@app/chat-protocol';
+import type { RoomDelivery } from './room-delivery.js';
 import { RoomFanout } from './room-fanout.js';
 
-/** Stands in for the shared `events` connection: tests publish by hand. */
-class FakeSubscriber implements MessageSubscriber {
-  readonly channels: string[] = [];
-  private readonly listeners: Array<(channel: string, message: string) => void> = [];
+/**
+ * Stands in for the shared `events` connection: delivers what tests publish on
+ * the channels it is subscribed to, as Redis would, and lets a test hold back
+ * the confirmation of a SUBSCRIBE.
+ */
+class FakeClient implements SubscribingClient {
+  readonly commands: string[] = [];
+  readonly subscribed = new Set<string>();
+  /** While set, SUBSCRIBE waits for `confirm()` (or fails on `refuse()`). */
+  holdConfirmations = false;
+  private readonly waiting: Array<{ confirm: () => void; refuse: (error: Error) => void }> = [];
+  private readonly listeners: ChannelListener[] = [];
 
-  on(_event: 'message', listener: (channel: string, message: string) => void): this {
+  on(_event: 'message' | 'smessage', listener: ChannelListener): this {
     this.listeners.push(listener);
     return this;
   }
-
-  subscribe(...channels: string[]): Promise<number> {
-    this.channels.push(...channels);
-    return Promise.resolve(this.channels.length);
+  subscribe(channel: string): Promise<number> {
+    this.commands.push(`subscribe ${channel}`);
+    if (!this.holdConfirmations) return Promise.resolve(this.subscribed.add(channel).size);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ confirm: () => resolve(this.subscribed.add(channel).size), refuse: reject });
+    });
   }
-
+  unsubscribe(channel: string): Promise<number> {
+    this.commands.push(`unsubscribe ${channel}`);
+    this.subscribed.delete(channel);
+    return Promise.resolve(this.subscribed.size);
+  }
+  ssubscribe(): Promise<number> {
+    throw new Error('not sharded');
+  }
+  sunsubscribe(): Promise<number> {
+    throw new Error('not sharded');
+  }
+  confirm(): void {
+    for (const waiting of this.waiting.splice(0)) waiting.confirm();
+  }
+  refuse(error: Error): void {
+    for (const waiting of this.waiting.splice(0)) waiting.refuse(error);
+  }
   publish(channel: string, message: string): void {
+    if (!this.subscribed.has(channel) && !channel.startsWith('{ringchat}')) return;
     for (const listener of this.listeners) listener(channel, message);
   }
 }
@@ -30,36 +58,44 @@ function message(room: string, seq: number): ChatMessageEvent {
   return { id: `${seq}-0`, room, ...sender, message: `m${seq}`, ts: seq, node: 'node1' };
 }
 
-async function started() {
-  const subscriber = new FakeSubscriber();
+async function started(delivery: RoomDelivery) {
+  const client = new FakeClient();
   const log = new RecordingLog();
-  const fanout = new RoomFanout(subscriber, log);
+  const fanout = new RoomFanout(new ChannelSubscriber(client), log, { delivery, lingerMs: 1000 });
   const delivered: ChatMessageEvent[] = [];
-  await fanout.start((m) => delivered.push(m));
-  const publish = (m: ChatMessageEvent) => subscriber.publish(chatKeys.messageChannel, JSON.stringify(m));
-  return { subscriber, fanout, delivered, log, publish };
+  const skipped: string[][] = [];
+  await fanout.start((m, skip) => {
+    delivered.push(m);
+    skipped.push([...skip]);
+  });
+  const channel = (room: string) =>
+    delivery === 'room' ? chatKeys.roomChannel(room) : chatKeys.messageChannel;
+  const publish = (m: ChatMessageEvent) => client.publish(channel(m.room), JSON.stringify(m));
+  return { client, fanout, delivered, skipped, log, publish };
 }
 
-describe('RoomFanout', () => {
+describe('RoomFanout, broadcast delivery', () => {
   it('subscribes to the message channel and delivers each message once, in arrival order', async () => {
-    const { subscriber, delivered, publish } = await started();
-    expect(subscriber.channels).toEqual([chatKeys.messageChannel]);
+    const { client, delivered, publish, fanout } = await started('broadcast');
+    expect(client.commands).toEqual([`subscribe ${chatKeys.messageChannel}`]);
     const sent = [message('a', 1), message('b', 2), message('a', 3)];
     sent.forEach(publish);
     expect(delivered).toEqual(sent);
+    expect(fanout.roomMessagesReceived).toBe(3);
   });
 
   it('ignores the channels of the others sharing the connection', async () => {
-    const { subscriber, delivered, log } = await started();
-    subscriber.publish('{ringchat}:membership', JSON.stringify(message('a', 1)));
+    const { client, delivered, log, fanout } = await started('broadcast');
+    client.publish('{ringchat}:membership', JSON.stringify(message('a', 1)));
     expect(delivered).toEqual([]);
     expect(log.lines).toEqual([]);
+    expect(fanout.roomMessagesReceived).toBe(0);
   });
 
   it('buffers, for a client being synced, what its room receives meanwhile, in order', async () => {
-    const { fanout, delivered, publish } = await started();
+    const { fanout, delivered, publish } = await started('broadcast');
     publish(message('a', 1));
-    const sync = fanout.beginSync('a');
+    const sync = await fanout.beginSync('a');
     publish(message('a', 2));
     publish(message('b', 3));
     publish(message('a', 4));
@@ -69,8 +105,8 @@ describe('RoomFanout', () => {
   });
 
   it('stops buffering when the sync ends', async () => {
-    const { fanout, publish } = await started();
-    const sync = fanout.beginSync('a');
+    const { fanout, publish } = await started('broadcast');
+    const sync = await fanout.beginSync('a');
     publish(message('a', 1));
     fanout.endSync(sync);
     publish(message('a', 2));
@@ -78,10 +114,10 @@ describe('RoomFanout', () => {
   });
 
   it('keeps one buffer per client when several sync the same room at once', async () => {
-    const { fanout, publish } = await started();
-    const first = fanout.beginSync('a');
+    const { fanout, publish } = await started('broadcast');
+    const first = await fanout.beginSync('a');
     publish(message('a', 1));
-    const second = fanout.beginSync('a');
+    const second = await fanout.beginSync('a');
     publish(message('a', 2));
     fanout.endSync(first);
     publish(message('a', 3));
@@ -91,11 +127,140 @@ describe('RoomFanout', () => {
     fanout.endSync(second);
   });
 
+  it('skips, for a member just caught up, a late message its history held, until one past it comes', async () => {
+    const { fanout, skipped, publish } = await started('broadcast');
+    const sync = await fanout.beginSync('a');
+    // The history answer held 1-0 and 2-0; the channel brings them after it.
+    fanout.endSync(sync, { member: 's1', upTo: '2-0' });
+    [message('a', 1), message('b', 1), message('a', 2), message('a', 3), message('a', 2)].forEach(publish);
+    expect(skipped).toEqual([['s1'], [], ['s1'], [], []]);
+  });
+
+  it('forgets a caught-up member that leaves before its mark is passed', async () => {
+    const { fanout, skipped, publish } = await started('broadcast');
+    fanout.hold('a');
+    fanout.endSync(await fanout.beginSync('a'), { member: 's1', upTo: '5-0' });
+    fanout.release('a', 's1');
+    publish(message('a', 4));
+    expect(skipped).toEqual([[]]);
+  });
+
   it('skips a malformed message with a warning and goes on', async () => {
-    const { subscriber, delivered, log, publish } = await started();
-    subscriber.publish(chatKeys.messageChannel, '{not json');
+    const { client, delivered, log, publish } = await started('broadcast');
+    client.publish(chatKeys.messageChannel, '{not json');
     publish(message('a', 1));
     expect(log.at('warn')).toHaveLength(1);
     expect(delivered.map((m) => m.id)).toEqual(['1-0']);
+  });
+});
+
+describe('RoomFanout, room delivery', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('receives only the rooms it holds, each on its own channel', async () => {
+    const { client, fanout, delivered, publish } = await started('room');
+    expect(client.commands).toEqual([]);
+    fanout.hold('a');
+    await fanout.beginSync('a');
+    publish(message('a', 1));
+    publish(message('b', 2));
+    expect(client.commands).toEqual([`subscribe ${chatKeys.roomChannel('a')}`]);
+    expect(delivered.map((m) => m.id)).toEqual(['1-0']);
+    expect(fanout.roomMessagesReceived).toBe(1);
+    expect(fanout.roomChannels).toBe(1);
+  });
+
+  it('settles a sync only once Redis confirmed the subscription, buffering from the start', async () => {
+    const { client, fanout, publish } = await started('room');
+    client.holdConfirmations = true;
+    fanout.hold('a');
+    let settled = false;
+    const pending = fanout.beginSync('a').then((sync) => ((settled = true), sync));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(false);
+    client.confirm();
+    publish(message('a', 1));
+    const sync = await pending;
+    expect(sync.buffer.map((m) => m.id)).toEqual(['1-0']);
+  });
+
+  it('shares one pending SUBSCRIBE between concurrent joins of a room', async () => {
+    const { client, fanout } = await started('room');
+    client.holdConfirmations = true;
+    fanout.hold('a');
+    fanout.hold('a');
+    const syncs = Promise.all([fanout.beginSync('a'), fanout.beginSync('a')]);
+    client.confirm();
+    await syncs;
+    expect(client.commands).toEqual([`subscribe ${chatKeys.roomChannel('a')}`]);
+  });
+
+  it('unsubscribes a linger after the last hold goes, and not while one remains', async () => {
+    const { client, fanout } = await started('room');
+    fanout.hold('a');
+    fanout.hold('a');
+    fanout.release('a', 's1');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.commands).toHaveLength(1);
+    fanout.release('a', 's1');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(client.commands).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.commands.at(-1)).toBe(`unsubscribe ${chatKeys.roomChannel('a')}`);
+    expect(fanout.roomChannels).toBe(0);
+  });
+
+  it('keeps the subscription when the room is held again within the linger', async () => {
+    const { client, fanout } = await started('room');
+    fanout.hold('a');
+    fanout.release('a', 's1');
+    await vi.advanceTimersByTimeAsync(500);
+    fanout.hold('a');
+    await fanout.beginSync('a');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.commands).toEqual([`subscribe ${chatKeys.roomChannel('a')}`]);
+  });
+
+  it('subscribes afresh after a drop, in order behind the UNSUBSCRIBE', async () => {
+    const { client, fanout, delivered, publish } = await started('room');
+    fanout.hold('a');
+    fanout.release('a', 's1');
+    await vi.advanceTimersByTimeAsync(1000);
+    fanout.hold('a');
+    await fanout.beginSync('a');
+    publish(message('a', 1));
+    const channel = chatKeys.roomChannel('a');
+    expect(client.commands).toEqual([
+      `subscribe ${channel}`,
+      `unsubscribe ${channel}`,
+      `subscribe ${channel}`,
+    ]);
+    expect(delivered.map((m) => m.id)).toEqual(['1-0']);
+  });
+
+  it('fails a sync whose SUBSCRIBE fails, buffers nothing, and retries on the next one', async () => {
+    const { client, fanout, publish } = await started('room');
+    client.holdConfirmations = true;
+    fanout.hold('a');
+    const failed = fanout.beginSync('a');
+    client.refuse(new Error('Connection is closed.'));
+    await expect(failed).rejects.toThrow('Connection is closed.');
+    client.holdConfirmations = false;
+    const sync = await fanout.beginSync('a');
+    publish(message('a', 1));
+    expect(sync.buffer.map((m) => m.id)).toEqual(['1-0']);
+    expect(client.commands.filter((c) => c.startsWith('subscribe'))).toHaveLength(2);
+  });
+
+  it('ignores the channels of the others sharing the connection', async () => {
+    const { client, fanout, delivered } = await started('room');
+    client.publish('{ringchat}:membership', JSON.stringify(message('a', 1)));
+    expect(delivered).toEqual([]);
+    expect(fanout.roomMessagesReceived).toBe(0);
   });
 });

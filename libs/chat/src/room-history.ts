@@ -1,10 +1,12 @@
 import { LuaScript, type RedisClient } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
+import { deliveryChannel, type PublishCommand, type RoomDelivery } from './room-delivery.js';
 import type { ChatMessageEvent, Participant } from '@app/chat-protocol';
 
 /**
  * Append and broadcast in one round trip: de-duplicate by clientMsgId, XADD
- * (trimmed), remember the clientMsgId, and PUBLISH the stored message — in one
+ * (trimmed), remember the clientMsgId, and publish the stored message (PUBLISH,
+ * or SPUBLISH on a Redis Cluster, by ARGV[12]) — in one
  * atomic step, so the publish order of a room is its stream order. The
  * published message names the id before it (`prev`): a client that did not
  * see that one knows it missed something, even on a connection that never
@@ -12,7 +14,8 @@ import type { ChatMessageEvent, Participant } from '@app/chat-protocol';
  *
  * KEYS: stream, dedup key
  * ARGV: room, user, message, node, clientMsgId ('' for none), max length,
- *       max age ms (0: none), dedup ttl s, channel, user id, guest ('1' or '0')
+ *       max age ms (0: none), dedup ttl s, channel, user id, guest ('1' or '0'),
+ *       publish command
  */
 const APPEND_SCRIPT = new LuaScript(`
 local cid = ARGV[5]
@@ -32,7 +35,7 @@ local event = {id = id, room = ARGV[1], user = ARGV[2], userId = ARGV[10], guest
   message = ARGV[3], ts = ms, node = ARGV[4]}
 if cid ~= '' then event.clientMsgId = cid end
 if last then event.prev = last[1] end
-redis.call('PUBLISH', ARGV[9], cjson.encode(event))
+redis.call(ARGV[12], ARGV[9], cjson.encode(event))
 return {id, 0}
 `);
 
@@ -116,6 +119,14 @@ export interface RetentionOptions {
   ackReplicaTimeoutMs?: number;
 }
 
+/** Where and how a stored message is published. */
+export interface PublishOptions {
+  /** A channel per room, or one for all rooms (see RoomDelivery). @default 'room' */
+  delivery?: RoomDelivery;
+  /** SPUBLISH when the Redis is a cluster: a room's channel shares its keys' slot. @default 'PUBLISH' */
+  publishCommand?: PublishCommand;
+}
+
 export interface Page {
   messages: ChatMessageEvent[];
   more: boolean;
@@ -136,10 +147,17 @@ export interface Replay {
 
 /** A room's messages in its Redis Stream: append, pages, and replays for resume. */
 export class RoomHistory {
+  private readonly delivery: RoomDelivery;
+  private readonly publishCommand: PublishCommand;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly retention: RetentionOptions,
-  ) {}
+    publishing: PublishOptions = {},
+  ) {
+    this.delivery = publishing.delivery ?? 'room';
+    this.publishCommand = publishing.publishCommand ?? 'PUBLISH';
+  }
 
   /**
    * Stores and publishes a message; a repeated clientMsgId returns the first id
@@ -159,9 +177,10 @@ export class RoomHistory {
       this.retention.maxMessages,
       this.retention.maxAgeMs,
       this.retention.dedupTtlSeconds,
-      chatKeys.messageChannel,
+      deliveryChannel(this.delivery, request.room),
       request.userId,
       request.guest ? '1' : '0',
+      this.publishCommand,
     ]);
     return { id, duplicate: duplicate === 1 };
   }

@@ -3,7 +3,7 @@ export * from './redis-options.js';
 export * from './redis.module.js';
 export * from './lua-script.js';
 export * from './redacted-url.js';
-export * from './message-subscriber.js';
+export * from './channel-subscriber.js';
 export * from './redis-failure.js';
 export * from './redis-memory.js';
 export * from './redis-client.js';

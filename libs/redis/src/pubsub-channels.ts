@@ -1,6 +1,5 @@
+import { ChannelSubscriber, type ChannelListener } from './channel-subscriber.js';
 import type { RedisClient } from './redis-client.js';
-
-export type ChannelListener = (channel: string, message: string) => void;
 
 /**
  * Channels over a publishing and a subscribed connection, plain or sharded.
@@ -10,12 +9,16 @@ export type ChannelListener = (channel: string, message: string) => void;
  * the cluster, and it may share a script or MULTI with keys of that slot.
  */
 export class PubSubChannels {
+  private readonly channels: ChannelSubscriber;
+
   constructor(
     private readonly publisher: RedisClient,
     private readonly subscriber: RedisClient,
     /** Sharded pub/sub (Redis Cluster). */
     readonly sharded: boolean,
-  ) {}
+  ) {
+    this.channels = new ChannelSubscriber(subscriber, { sharded });
+  }
 
   /** Resolves with the number of subscribers reached (on the channel's shard, when sharded). */
   async publish(channel: string, message: string): Promise<number> {
@@ -23,21 +26,18 @@ export class PubSubChannels {
     return Number(await this.publisher.spublish(channel, message));
   }
 
-  /** Sharded channels are subscribed one by one: one command may only name channels of one slot. */
+  /** One command a channel: sharded, one command may only name channels of one slot. */
   async subscribe(...channels: string[]): Promise<void> {
-    if (!this.sharded) await this.subscriber.subscribe(...channels);
-    else await Promise.all(channels.map((channel) => this.subscriber.ssubscribe(channel)));
+    await Promise.all(channels.map((channel) => this.channels.subscribe(channel)));
   }
 
-  /** Without channels: all of them (plain mode), or nothing to name (sharded: the caller lists them). */
   async unsubscribe(...channels: string[]): Promise<void> {
-    if (!this.sharded) await this.subscriber.unsubscribe(...channels);
-    else await Promise.all(channels.map((channel) => this.subscriber.sunsubscribe(channel)));
+    await Promise.all(channels.map((channel) => this.channels.unsubscribe(channel)));
   }
 
   /** Every message on any subscribed channel; listeners filter the channels they own. */
   onMessage(listener: ChannelListener): void {
-    this.subscriber.on(this.sharded ? 'smessage' : 'message', listener);
+    this.channels.onMessage(listener);
   }
 
   /**

@@ -51,6 +51,7 @@ describe('loadNodeConfig', () => {
       roomsPerConnection: 50,
       roomsPageMax: 100,
       presenceReconcileMs: 5000,
+      roomDelivery: 'room',
       authMode: 'guest',
       authJwtSecret: '',
       authJwtPublicKey: '',

@@ -1,3 +1,4 @@
+import type { RoomDelivery } from '@app/chat';
 import { LOG_FORMATS, LOG_LEVELS } from '@app/logging';
 import { integer, oneOf, originList, publicKey, text, url } from './setting-entry.js';
 import type { ValuesOf } from './setting-types.js';
@@ -8,6 +9,9 @@ export type Profile = (typeof PROFILES)[number];
 
 /** `guest`: server-signed guest identities; `jwt`: tokens from an identity provider. */
 export const AUTH_MODES = ['guest', 'jwt'] as const;
+
+/** `room`: a node receives a room's messages while it has members there; `broadcast`: every node gets all. */
+export const ROOM_DELIVERIES = ['room', 'broadcast'] as const satisfies readonly RoomDelivery[];
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
@@ -245,6 +249,12 @@ export const SETTINGS = {
     min: 100,
     max: 600_000,
     default: 5000,
+  }),
+  roomDelivery: oneOf({
+    env: 'ROOM_DELIVERY',
+    help: "room: a node receives a room's messages only while it has members there; broadcast: every node receives every message (the earlier design, kept to compare)",
+    choices: ROOM_DELIVERIES,
+    default: 'room',
   }),
   authMode: oneOf({
     env: 'AUTH_MODE',
