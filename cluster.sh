@@ -6,6 +6,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 . scripts/setup.sh
+# shellcheck source=scripts/redis-cluster.sh
+. scripts/redis-cluster.sh
 
 STATE_DIR=${RINGCHAT_STATE_DIR:-$ROOT/.cluster}
 LOG_DIR=${RINGCHAT_LOG_DIR:-$ROOT/logs}
@@ -24,9 +26,12 @@ Commands:
   start [N]      start Redis, N chat nodes (default 3) and nginx; installs and
                  builds what is missing first. Running again with another N
                  adds or removes nodes without touching the others.
+  start [N] --redis-cluster
+                 the same on a local Redis Cluster: 3 masters and 3 replicas
+                 (redis1..redis6) on REDIS_PORT..REDIS_PORT+5
   stop           stop everything this script started (graceful, idempotent)
   status         show each process (up/down, pid, port); exits 1 if any is down
-  logs [NAME]    follow the logs of every node, or of NAME (node2, redis, nginx)
+  logs [NAME]    follow the logs of every node, or of NAME (node2, redis, redis3, nginx)
   help           this text
 
 Environment (read by start; stop/status use what start recorded):
@@ -116,6 +121,7 @@ S_NODE_BASE_PORT=$S_NODE_BASE_PORT
 S_REDIS_PORT=$S_REDIS_PORT
 S_REDIS_URL=$S_REDIS_URL
 S_OWN_REDIS=$S_OWN_REDIS
+S_REDIS_CLUSTER=$S_REDIS_CLUSTER
 S_NODES=$S_NODES
 EOF
 }
@@ -178,6 +184,11 @@ node_redis_url() {
   fi
 }
 
+# REDIS_CLUSTER_NODES for the nodes: the local Redis Cluster's servers, or as given.
+node_redis_cluster_nodes() {
+  if [ "$S_REDIS_CLUSTER" = yes ]; then redis_cluster_seeds; else echo "${REDIS_CLUSTER_NODES:-}"; fi
+}
+
 # A Redis URL fit to print: any password blanked.
 shown_redis_url() { sed -E 's#^([a-z]+://[^:/@]*:)[^/]*@#\1***@#' <<<"$1"; }
 
@@ -198,7 +209,7 @@ start_node() {
   require_free_port "$port" "node$i" NODE_BASE_PORT
   step "starting node$i on 127.0.0.1:$port (log: $LOGS/node$i.log)"
   NODE_ID=node$i PORT=$port HOST=127.0.0.1 ADVERTISE_URL=http://127.0.0.1:$port \
-    REDIS_URL=$(node_redis_url) CLUSTER_SECRET=$SECRET \
+    REDIS_URL=$(node_redis_url) REDIS_CLUSTER_NODES=$(node_redis_cluster_nodes) CLUSTER_SECRET=$SECRET \
     setsid node "$BUILD_ENTRY" "$(node_pattern "$i")" >>"$log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/node$i.pid"
 }
@@ -241,7 +252,13 @@ start_nginx() {
 }
 
 cmd_start() {
-  local count=${1:-3}
+  local count=3 cluster_flag=no arg
+  for arg in "$@"; do
+    case "$arg" in
+      --redis-cluster) cluster_flag=yes ;;
+      *) count=$arg ;;
+    esac
+  done
   [[ "$count" =~ ^[1-9][0-9]?$ ]] || fail "start takes a node count from 1 to 99 (got '$count')"
   require_node
   mkdir -p "$STATE_DIR" "$LOG_DIR"
@@ -258,6 +275,11 @@ cmd_start() {
     if [ -n "${REDIS_URL:-}" ]; then S_OWN_REDIS=no S_REDIS_URL=$REDIS_URL; else
       S_OWN_REDIS=yes S_REDIS_URL=redis://127.0.0.1:$S_REDIS_PORT
     fi
+    S_REDIS_CLUSTER=$cluster_flag
+    [ "$cluster_flag" = no ] || [ "$S_OWN_REDIS" = yes ] ||
+      fail "--redis-cluster starts a local Redis Cluster: unset REDIS_URL (or set REDIS_CLUSTER_NODES for your own)"
+  elif [ "$cluster_flag" != "${S_REDIS_CLUSTER:-no}" ]; then
+    fail "the running cluster uses $([ "${S_REDIS_CLUSTER:-no}" = yes ] && echo a Redis Cluster || echo one Redis); stop it first"
   fi
   local previous=${S_NODES:-0}
 
@@ -275,7 +297,7 @@ cmd_start() {
     REDIS_PASS=$(kept_secret "${REDIS_PASSWORD:-}" "$STATE_DIR/redis-password")
     [[ "$REDIS_PASS" =~ ^[A-Za-z0-9_.~-]{16,}$ ]] ||
       fail "REDIS_PASSWORD must be at least 16 letters, digits or -_.~ (it goes into a URL)"
-    start_redis
+    if [ "$S_REDIS_CLUSTER" = yes ]; then start_redis_cluster; else start_redis; fi
   fi
   SECRET=$(cluster_secret)
   S_NODES=$count
@@ -297,8 +319,13 @@ cmd_start() {
   for ((i = 1; i <= count; i++)); do
     printf '  node%-3s http://127.0.0.1:%s  %s/node%s.log\n' "$i" "$(node_port "$i")" "$LOGS" "$i"
   done
-  printf '  redis   %s%s\n' "$(shown_redis_url "$S_REDIS_URL")" \
-    "$([ "$S_OWN_REDIS" = yes ] && echo "  password in $STATE/redis-password  $LOGS/redis.log")"
+  if [ "$S_REDIS_CLUSTER" = yes ]; then
+    printf '  redis   Redis Cluster on 127.0.0.1:%s-%s  password in %s/redis-password  %s/redis1.log ...\n' \
+      "$(rc_port 1)" "$(rc_port "$REDIS_CLUSTER_SIZE")" "$STATE" "$LOGS"
+  else
+    printf '  redis   %s%s\n' "$(shown_redis_url "$S_REDIS_URL")" \
+      "$([ "$S_OWN_REDIS" = yes ] && echo "  password in $STATE/redis-password  $LOGS/redis.log")"
+  fi
   printf '  nginx   :%s  %s/nginx-access.log %s/nginx-error.log\n' "$S_PORT" "$LOGS" "$LOGS"
   echo "Follow one node with: ./cluster.sh logs node2    Stop with: ./cluster.sh stop"
 }
@@ -333,6 +360,7 @@ cmd_stop() {
     rm -f "$f"
   done
   for ((i = 0; i < ${#pids[@]}; i++)); do stop_pid "${pids[$i]}" "--ringchat-node=${names[$i]}" "${names[$i]}" 40; done
+  if [ "${S_REDIS_CLUSTER:-no}" = yes ]; then stop_redis_cluster; fi
   if [ "${S_OWN_REDIS:-no}" = yes ]; then
     pid=$(read_pid "$STATE_DIR/redis.pid")
     if is_ours "$pid" "$(redis_pattern)"; then
@@ -353,7 +381,9 @@ cmd_status() {
   local down=0 pid i port state
   row() { printf '%-8s %-6s %-8s %-6s %s\n' "$@"; }
   row NAME STATE PID PORT DETAIL
-  if [ "$S_OWN_REDIS" = yes ]; then
+  if [ "${S_REDIS_CLUSTER:-no}" = yes ]; then
+    status_redis_cluster || down=1
+  elif [ "$S_OWN_REDIS" = yes ]; then
     pid=$(read_pid "$STATE_DIR/redis.pid")
     if is_ours "$pid" "$(redis_pattern)"; then row redis up "$pid" "$S_REDIS_PORT" "$S_REDIS_URL (password)"; else
       row redis down - "$S_REDIS_PORT" ""
@@ -392,9 +422,9 @@ cmd_logs() {
   fi
   case "$name" in
     nginx) exec tail -n 50 -F "$LOG_DIR/nginx-error.log" "$LOG_DIR/nginx-access.log" ;;
-    redis | node[0-9]*) [ -e "$LOG_DIR/$name.log" ] || fail "no log for '$name' ($LOGS/$name.log)"
+    redis | redis[0-9] | node[0-9]*) [ -e "$LOG_DIR/$name.log" ] || fail "no log for '$name' ($LOGS/$name.log)"
       exec tail -n 50 -F "$LOG_DIR/$name.log" ;;
-    *) fail "unknown log '$name': use nodeN, redis or nginx" ;;
+    *) fail "unknown log '$name': use nodeN, redis, redisN (Redis Cluster) or nginx" ;;
   esac
 }
 
