@@ -147,6 +147,32 @@ describe('ringchat on a Redis Cluster', () => {
     for (const victim of victims) victim.close();
   }, 60_000);
 
+  it('ACK_REPLICAS=1 costs a replica round trip per send: ack latency with and without it', async () => {
+    const withoutWait = await cluster.addNode('node5', { ACK_REPLICAS: '0' });
+    const percentiles = async (url: string, user: string) => {
+      const client = await ringchat(user, url);
+      await client.join('latency');
+      const took: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const startedAt = performance.now();
+        await client.send('latency', `#${i}`);
+        took.push(performance.now() - startedAt);
+      }
+      took.sort((a, b) => a - b);
+      return { p50: took[49], p95: took[94] };
+    };
+    const waited = await percentiles(cluster.node('node1').url, 'acked-by-replica');
+    const plain = await percentiles(withoutWait.url, 'acked-by-master');
+    // Both stay interactive; the figures go to the docs.
+    expect(waited.p50).toBeLessThan(100);
+    expect(plain.p50).toBeLessThan(100);
+    console.info(
+      `[redis-cluster ack latency] 100 sequential sends: ACK_REPLICAS=1 p50 ${waited.p50.toFixed(1)} ms, ` +
+        `p95 ${waited.p95.toFixed(1)} ms; ACK_REPLICAS=0 p50 ${plain.p50.toFixed(1)} ms, p95 ${plain.p95.toFixed(1)} ms`,
+    );
+    await withoutWait.stop();
+  });
+
   it('ACK_REPLICAS=1: acked messages survive a master killed under load, stored and delivered once', async () => {
     const redisCluster = cluster.redisCluster!;
     // A room whose master is not the membership's, so the failover hits the chat alone.
