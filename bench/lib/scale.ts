@@ -9,7 +9,8 @@
  * For each node count and design, on freshly started processes: rooms × 3
  * WebSocket clients through nginx, a fixed send rate for a fixed time; then
  * deliveries/s, Redis-to-node messages per delivery (the nodes' own
- * `roomMessagesReceived`, summed) and node CPU per delivery.
+ * `roomMessagesReceived`, summed) and node CPU per delivery (above the nodes'
+ * idle use, measured just before).
  */
 import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
@@ -49,14 +50,17 @@ export interface ScaleRow {
   /** Room messages the nodes received from Redis, summed over nodes. */
   redisToNodeMessages: number;
   redisToNodePerDelivery: number;
-  /** CPU of all nodes together, microseconds per delivered message. */
+  /** CPU of all nodes together above their idle use, microseconds per delivered message. */
   nodeCpuUsPerDelivery: number;
-  /** % of one core. */
+  /** % of one core, all nodes together, while sending and draining. */
   nodesCpuPercent: number;
+  /** % of one core, all nodes together, with the clients connected and nothing sent. */
+  idleNodesCpuPercent: number;
   redisCpuPercent: number;
 }
 
 const FULL_ROOMS = 2000;
+const IDLE_MEASURE_MS = 3000;
 /** Clients (and nodes) the machine can carry per core without the clients' own CPU deciding the figures. */
 const ROOMS_PER_CORE = 250;
 
@@ -172,6 +176,11 @@ async function measure(
     if (group.connect.failed > 0) {
       throw new Error(`${group.connect.failed} clients failed: ${JSON.stringify(group.connect.errors)}`);
     }
+    // The nodes' own work (heartbeats, presence rounds, idle sockets) grows with
+    // their number: measured first, so the CPU per delivery is the delivery's.
+    const idleMeter = startSystemCpuMeter(system);
+    await sleep(IDLE_MEASURE_MS);
+    const idle = idleMeter();
     const receivedBefore = await roomMessagesReceived(system);
     const cpu = startSystemCpuMeter(system);
     const startedAt = performance.now();
@@ -181,7 +190,7 @@ async function measure(
     const elapsedMs = performance.now() - startedAt;
     const used = cpu();
     const redisToNode = (await roomMessagesReceived(system)) - receivedBefore;
-    const nodeCpuMs = (used.nodes / 100) * elapsedMs;
+    const nodeCpuMs = (Math.max(0, used.nodes - idle.nodes) / 100) * elapsedMs;
     return {
       nodes,
       design,
@@ -196,6 +205,7 @@ async function measure(
       redisToNodePerDelivery: step.received > 0 ? redisToNode / step.received : NaN,
       nodeCpuUsPerDelivery: step.received > 0 ? (nodeCpuMs * 1000) / step.received : NaN,
       nodesCpuPercent: used.nodes,
+      idleNodesCpuPercent: idle.nodes,
       redisCpuPercent: used.redis,
     };
   } finally {
@@ -212,7 +222,7 @@ export function scaleTable(rows: ScaleRow[]): string {
     'p99 ms',
     'Redis→node msgs / delivery',
     'node CPU µs / delivery',
-    'nodes CPU %',
+    'nodes CPU % (idle)',
     'Redis CPU %',
   ];
   const lines = rows.map((row) => [
@@ -223,7 +233,7 @@ export function scaleTable(rows: ScaleRow[]): string {
     row.p99Ms.toFixed(1),
     row.redisToNodePerDelivery.toFixed(2),
     row.nodeCpuUsPerDelivery.toFixed(0),
-    String(row.nodesCpuPercent),
+    `${row.nodesCpuPercent} (${row.idleNodesCpuPercent})`,
     String(row.redisCpuPercent),
   ]);
   return alignedTable(header, lines);

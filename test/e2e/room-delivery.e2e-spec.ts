@@ -183,6 +183,41 @@ describe('room-scoped delivery on three nodes', () => {
       }),
     );
   });
+
+  it('resumes first resumers into nodes without members: the replay after their last id, then live, once each', async () => {
+    const room = 'resume-race';
+    const sender = await clientOn('node1', 'resume-sender');
+    await sender.join(room);
+    const ids: string[] = [];
+    for (let n = 0; n < 20; n++) ids.push(await send(sender, room, `before ${n}`));
+    const lastSeen = ids[9];
+    // Resumers connect to node2 and node3, which hold nothing of the room, while the sender goes on.
+    const sending = (async () => {
+      for (let n = 0; n < 60; n++) ids.push(await send(sender, room, `during ${n}`));
+    })();
+    const resumers = await Promise.all(
+      ['node2', 'node2', 'node3', 'node3'].map(async (id, i) => {
+        const user = `resumer${i}`;
+        const client = await connectChat(node(id).url, user, {
+          ...WS_ONLY,
+          auth: { user, rooms: { [room]: lastSeen } },
+        });
+        fixture.clients.push(client);
+        return client;
+      }),
+    );
+    await sending;
+    const expected = ids.slice(10);
+    for (const resumer of resumers) {
+      expect(resumer.session.node).not.toBe('node1');
+      await waitFor(`${resumer.user} to get the last message`, () =>
+        roomLog(resumer, room).includes(ids.at(-1)!),
+      );
+      expect(roomLog(resumer, room), `${resumer.user}: everything after its last id, once, in order`).toEqual(
+        expected,
+      );
+    }
+  });
 });
 
 function byStreamOrder(a: string, b: string): number {
