@@ -153,13 +153,14 @@ describe('ringchat on a Redis Cluster', () => {
       const client = await ringchat(user, url);
       await client.join('latency');
       const took: number[] = [];
-      for (let i = 0; i < 100; i++) {
+      // Within the rate limit's burst (40), so no send waits for a token.
+      for (let i = 0; i < 35; i++) {
         const startedAt = performance.now();
         await client.send('latency', `#${i}`);
         took.push(performance.now() - startedAt);
       }
       took.sort((a, b) => a - b);
-      return { p50: took[49], p95: took[94] };
+      return { p50: took[17], p90: took[31] };
     };
     const waited = await percentiles(cluster.node('node1').url, 'acked-by-replica');
     const plain = await percentiles(withoutWait.url, 'acked-by-master');
@@ -167,8 +168,8 @@ describe('ringchat on a Redis Cluster', () => {
     expect(waited.p50).toBeLessThan(100);
     expect(plain.p50).toBeLessThan(100);
     console.info(
-      `[redis-cluster ack latency] 100 sequential sends: ACK_REPLICAS=1 p50 ${waited.p50.toFixed(1)} ms, ` +
-        `p95 ${waited.p95.toFixed(1)} ms; ACK_REPLICAS=0 p50 ${plain.p50.toFixed(1)} ms, p95 ${plain.p95.toFixed(1)} ms`,
+      `[redis-cluster ack latency] 35 sequential sends: ACK_REPLICAS=1 p50 ${waited.p50.toFixed(1)} ms, ` +
+        `p90 ${waited.p90.toFixed(1)} ms; ACK_REPLICAS=0 p50 ${plain.p50.toFixed(1)} ms, p90 ${plain.p90.toFixed(1)} ms`,
     );
     await withoutWait.stop();
   });
