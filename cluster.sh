@@ -6,6 +6,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 . scripts/setup.sh
+# shellcheck source=scripts/redis-cluster.sh
+. scripts/redis-cluster.sh
 
 STATE_DIR=${RINGCHAT_STATE_DIR:-$ROOT/.cluster}
 LOG_DIR=${RINGCHAT_LOG_DIR:-$ROOT/logs}
@@ -29,13 +31,15 @@ usage() {
 Usage: ./cluster.sh <command> [args]
 
 Commands:
-  start [N] [--monitoring]
+  start [N] [--monitoring] [--redis-cluster]
                  start Redis, N chat nodes (default 3, or as many as run now) and
                  nginx; installs and builds what is missing first. Every port is
                  checked before anything starts; a start that fails stops what it
                  started. Running again with another N adds or removes nodes
                  without touching the others. --monitoring also starts Prometheus
                  on loopback, scraping every node's /metrics (ops/prometheus.yml).
+                 --redis-cluster runs the nodes on a local Redis Cluster instead:
+                 3 masters and 3 replicas (redis1..redis6) on REDIS_PORT..+5.
   stop           stop everything this script started (graceful, idempotent)
   status         each process: up/down, pid, port; for one that is down, why
                  (exit code, last log lines) and how to bring it back; exits 1
@@ -48,7 +52,7 @@ Commands:
                  clients keep chatting
   logs [NAME] [--no-follow]
                  every node's, nginx's and Redis's log merged by time, then
-                 followed; or one of them: nodeN, redis, nginx, prometheus
+                 followed; or one of them: nodeN, redis, redisN, nginx, prometheus
   help           this text (also -h, --help)
 
 Environment (read by start; the other commands use what start recorded):
@@ -148,6 +152,7 @@ S_NODE_BASE_PORT=$S_NODE_BASE_PORT
 S_REDIS_PORT=$S_REDIS_PORT
 S_REDIS_URL=$S_REDIS_URL
 S_OWN_REDIS=$S_OWN_REDIS
+S_REDIS_CLUSTER=$S_REDIS_CLUSTER
 S_NODES=$S_NODES
 S_MONITORING=$S_MONITORING
 S_PROMETHEUS_PORT=$S_PROMETHEUS_PORT
@@ -183,6 +188,7 @@ rollback_start() {
         rm -f "$STATE_DIR/$name.pid" ;;
       nginx) kill -QUIT "$(nginx_pid)" 2>/dev/null || true ;;
       redis) stop_pid "$(read_pid "$STATE_DIR/redis.pid")" "$(redis_pattern)" redis 20 ;;
+      redis-cluster) stop_redis_cluster >/dev/null ;;
       prometheus) stop_prometheus >/dev/null ;;
     esac
   done
@@ -237,6 +243,11 @@ node_redis_url() {
   fi
 }
 
+# REDIS_CLUSTER_NODES for the nodes: the local Redis Cluster's servers, or as given.
+node_redis_cluster_nodes() {
+  if [ "${S_REDIS_CLUSTER:-no}" = yes ]; then redis_cluster_seeds; else echo "${REDIS_CLUSTER_NODES:-}"; fi
+}
+
 # A Redis URL fit to print: any password blanked.
 shown_redis_url() { sed -E 's#^([a-z]+://[^:/@]*:)[^/]*@#\1***@#' <<<"$1"; }
 
@@ -262,7 +273,7 @@ launch_node() {
   step "starting node$i on 127.0.0.1:$port (log: $LOGS/node$i.log)"
   # shellcheck disable=SC2016 # expanded by the inner shell
   NODE_ID=node$i PORT=$port HOST=127.0.0.1 ADVERTISE_URL=http://127.0.0.1:$port \
-    REDIS_URL=$(node_redis_url) CLUSTER_SECRET=$SECRET \
+    REDIS_URL=$(node_redis_url) REDIS_CLUSTER_NODES=$(node_redis_cluster_nodes) CLUSTER_SECRET=$SECRET \
     setsid bash -c 'node "$1" "$2" </dev/null & echo $! >"$3"; code=0; wait $! || code=$?
       echo "$code $(date +%s)" >"$4"' ringchat-node "$BUILD_ENTRY" "$(node_pattern "$i")" \
     "$pidfile" "$exitfile" >>"$LOG_DIR/node$i.log" 2>&1 </dev/null &
@@ -354,7 +365,14 @@ start_nginx() {
 # Every port this start will open, checked at once before anything starts.
 check_start_ports() {
   local count=$1 ports=() i
-  if [ "$S_OWN_REDIS" = yes ] && ! redis_running; then ports+=("$S_REDIS_PORT redis REDIS_PORT"); fi
+  if [ "$S_OWN_REDIS" = yes ] && [ "$S_REDIS_CLUSTER" = yes ]; then
+    for ((i = 1; i <= REDIS_CLUSTER_SIZE; i++)); do
+      rc_server_up "$i" && continue
+      ports+=("$(rc_port "$i") redis$i REDIS_PORT" "$(($(rc_port "$i") + 10000)) redis$i-bus REDIS_PORT")
+    done
+  elif [ "$S_OWN_REDIS" = yes ] && ! redis_running; then
+    ports+=("$S_REDIS_PORT redis REDIS_PORT")
+  fi
   for ((i = 1; i <= count; i++)); do
     node_running "$i" || ports+=("$(node_port "$i") node$i NODE_BASE_PORT")
   done
@@ -366,11 +384,12 @@ check_start_ports() {
 }
 
 cmd_start() {
-  local count='' monitoring=no arg
+  local count='' monitoring=no cluster_flag=no arg
   for arg in "$@"; do
     case "$arg" in
       --monitoring) monitoring=yes ;;
-      -*) usage_error "start takes a node count and --monitoring (got '$arg')" ;;
+      --redis-cluster) cluster_flag=yes ;;
+      -*) usage_error "start takes a node count, --monitoring and --redis-cluster (got '$arg')" ;;
       *) [ -z "$count" ] || usage_error "start takes one node count (got '$*')"
         count=$arg ;;
     esac
@@ -398,6 +417,11 @@ cmd_start() {
       [[ "${!name}" =~ ^[1-9][0-9]{0,4}$ ]] && [ "${!name}" -le 65535 ] ||
         fail "${name#S_} must be a port number from 1 to 65535 (got '${!name}')"
     done
+    S_REDIS_CLUSTER=$cluster_flag
+    [ "$cluster_flag" = no ] || [ "$S_OWN_REDIS" = yes ] ||
+      fail "--redis-cluster starts a local Redis Cluster: unset REDIS_URL (or set REDIS_CLUSTER_NODES for your own)"
+  elif [ "$cluster_flag" != "${S_REDIS_CLUSTER:-no}" ]; then
+    fail "the running cluster uses $([ "${S_REDIS_CLUSTER:-no}" = yes ] && echo a Redis Cluster || echo one Redis); stop it first"
   else
     S_MONITORING=${S_MONITORING:-no}
     S_PROMETHEUS_PORT=${S_PROMETHEUS_PORT:-${PROMETHEUS_PORT:-9090}}
@@ -440,7 +464,14 @@ cmd_start() {
 
   load_secrets
   trap 'rollback_start $?' EXIT
-  [ "$S_OWN_REDIS" = yes ] && start_redis
+  if [ "$S_OWN_REDIS" = yes ]; then
+    if [ "$S_REDIS_CLUSTER" = yes ]; then
+      [ $FRESH_START = yes ] && STARTED_HERE+=(redis-cluster)
+      start_redis_cluster
+    else
+      start_redis
+    fi
+  fi
   S_NODES=$count
   save_state
 
@@ -461,8 +492,13 @@ cmd_start() {
   for ((i = 1; i <= count; i++)); do
     printf '  node%-3s http://127.0.0.1:%s  %s/node%s.log\n' "$i" "$(node_port "$i")" "$LOGS" "$i"
   done
-  printf '  redis   %s%s\n' "$(shown_redis_url "$S_REDIS_URL")" \
-    "$([ "$S_OWN_REDIS" = yes ] && echo "  password in $STATE/redis-password  $LOGS/redis.log")"
+  if [ "$S_REDIS_CLUSTER" = yes ]; then
+    printf '  redis   Redis Cluster on 127.0.0.1:%s-%s  password in %s/redis-password  %s/redis1.log ...\n' \
+      "$(rc_port 1)" "$(rc_port "$REDIS_CLUSTER_SIZE")" "$STATE" "$LOGS"
+  else
+    printf '  redis   %s%s\n' "$(shown_redis_url "$S_REDIS_URL")" \
+      "$([ "$S_OWN_REDIS" = yes ] && echo "  password in $STATE/redis-password  $LOGS/redis.log")"
+  fi
   printf '  nginx   :%s  %s/nginx-access.log %s/nginx-error.log\n' "$S_PORT" "$LOGS" "$LOGS"
   if [ "$S_MONITORING" = yes ]; then
     printf '  prometheus http://127.0.0.1:%s  %s/prometheus.log\n' "$S_PROMETHEUS_PORT" "$LOGS"
@@ -588,7 +624,9 @@ cmd_stop() {
   for ((i = 0; i < ${#pids[@]}; i++)); do
     stop_pid "${pids[$i]}" "--ringchat-node=${names[$i]}" "${names[$i]}" "$STOP_TIMEOUT"
   done
-  if [ "${S_OWN_REDIS:-no}" = yes ]; then
+  if [ "${S_REDIS_CLUSTER:-no}" = yes ]; then
+    stop_redis_cluster
+  elif [ "${S_OWN_REDIS:-no}" = yes ]; then
     pid=$(read_pid "$STATE_DIR/redis.pid")
     if is_ours "$pid" "$(redis_pattern)"; then
       step "stopping redis (pid $pid)"
@@ -629,7 +667,9 @@ cmd_status() {
   local down=0 pid i port state
   row() { printf '%-8s %-6s %-8s %-6s %s\n' "$@"; }
   row NAME STATE PID PORT DETAIL
-  if [ "$S_OWN_REDIS" = yes ]; then
+  if [ "${S_REDIS_CLUSTER:-no}" = yes ]; then
+    status_redis_cluster || down=1
+  elif [ "$S_OWN_REDIS" = yes ]; then
     pid=$(read_pid "$STATE_DIR/redis.pid")
     if is_ours "$pid" "$(redis_pattern)"; then row redis up "$pid" "$S_REDIS_PORT" "$S_REDIS_URL (password)"; else
       row redis down - "$S_REDIS_PORT" "see $LOGS/redis.log; bring it back: ./cluster.sh start"
@@ -680,10 +720,10 @@ cmd_logs() {
   local files=()
   case "$name" in
     '') files=("$LOG_DIR"/node*.log "$LOG_DIR"/nginx-access.log "$LOG_DIR"/nginx-error.log
-      "$LOG_DIR"/redis.log "$LOG_DIR"/prometheus.log) ;;
+      "$LOG_DIR"/redis.log "$LOG_DIR"/redis[0-9].log "$LOG_DIR"/prometheus.log) ;;
     nginx) files=("$LOG_DIR/nginx-access.log" "$LOG_DIR/nginx-error.log") ;;
-    redis | prometheus | node[0-9]*) files=("$LOG_DIR/$name.log") ;;
-    *) usage_error "unknown log '$name': use nodeN, redis, nginx or prometheus" ;;
+    redis | redis[0-9] | prometheus | node[0-9]*) files=("$LOG_DIR/$name.log") ;;
+    *) usage_error "unknown log '$name': use nodeN, redis, redisN (Redis Cluster), nginx or prometheus" ;;
   esac
   local present=() file
   for file in "${files[@]}"; do [ -e "$file" ] && present+=("$file"); done

@@ -5,6 +5,7 @@ import {
   connectChat,
   connectRingchat,
   idsIn,
+  reconnectAwayFrom,
   startCluster,
   waitFor,
   waitForEvents,
@@ -78,13 +79,7 @@ describe('durable chat on three nodes through nginx', () => {
     await Promise.all(sends);
 
     // Reconnect, until nginx puts X on another node.
-    for (let attempt = 0; attempt < 10; attempt++) {
-      x.socket.connect();
-      await waitFor('x to reconnect', () => x.status === 'connected' && x.session && x.socket.id);
-      if (x.session!.node !== firstNode) break;
-      x.socket.disconnect();
-      await waitFor('x to disconnect', () => x.status !== 'connected');
-    }
+    await reconnectAwayFrom(x, firstNode);
     expect(x.session!.node).not.toBe(firstNode);
 
     for (const room of ['north', 'south']) {

@@ -1,10 +1,14 @@
 import { startNode, type StartNodeOptions, type TestNode } from './chat-node.js';
 import { startNginx, type TestNginx } from './nginx.js';
+import { startRedisCluster, type StartRedisClusterOptions, type TestRedisCluster } from './redis-cluster.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 import type { TestCertificates } from './tls.js';
 
 export interface TestCluster {
+  /** The Redis; against a Redis Cluster, its first server (a master at start). */
   redis: TestRedis;
+  /** Set when the nodes run against a Redis Cluster (`redisCluster` option). */
+  redisCluster?: TestRedisCluster;
   nodes: TestNode[];
   nginx: TestNginx;
   /** The public URL, through nginx. */
@@ -27,23 +31,31 @@ export interface StartClusterOptions {
   redisTls?: TestCertificates;
   /** More redis-server arguments (see startRedis). */
   redisArgs?: string[];
+  /** Run the nodes against a Redis Cluster started with these options instead of one Redis. @default one Redis */
+  redisCluster?: StartRedisClusterOptions;
   /** How long each node may take to get ready. @default 20000 */
   nodeReadyTimeoutMs?: number;
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
 export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
-  const redis = await startRedis({
-    password: options.redisPassword,
-    tls: options.redisTls,
-    args: options.redisArgs,
-  });
+  const redisCluster = options.redisCluster ? await startRedisCluster(options.redisCluster) : undefined;
+  const redis =
+    redisCluster?.servers[0] ??
+    (await startRedis({
+      password: options.redisPassword,
+      tls: options.redisTls,
+      args: options.redisArgs,
+    }));
+  // Against a Redis Cluster, REDIS_URL gives only the password.
+  const redisEnv: Record<string, string> = redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.seeds } : {};
+  const nodeEnv = { ...redisEnv, ...options.nodeEnv };
   const nodes: TestNode[] = [];
   let nginx: TestNginx | undefined;
   const stop = async (): Promise<void> => {
     await nginx?.stop();
     await Promise.all(nodes.map((node) => node.stop()));
-    await redis.stop();
+    await (redisCluster ?? redis).stop();
   };
   try {
     const count = options.nodes ?? 3;
@@ -52,7 +64,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
         startNode({
           id: `node${i + 1}`,
           redisUrl: redis.url,
-          env: options.nodeEnv,
+          env: nodeEnv,
           readyTimeoutMs: options.nodeReadyTimeoutMs,
         }),
       ),
@@ -65,6 +77,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
   }
   return {
     redis,
+    redisCluster,
     nodes,
     nginx,
     url: nginx.url,
@@ -74,7 +87,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
       return found;
     },
     addNode: async (id, env) => {
-      const node = await startNode({ id, redisUrl: redis.url, env: { ...options.nodeEnv, ...env } });
+      const node = await startNode({ id, redisUrl: redis.url, env: { ...nodeEnv, ...env } });
       nodes.push(node);
       return node;
     },

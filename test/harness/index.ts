@@ -12,3 +12,4 @@ export * from './ringchat.js';
 export * from './browser.js';
 export * from './use-cluster.js';
 export * from './netns-lab.js';
+export * from './redis-cluster.js';

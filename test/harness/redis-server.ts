@@ -83,21 +83,30 @@ async function waitForRedis(
 ): Promise<void> {
   await waitFor(`redis on port ${port}`, async () => {
     if (!proc.running) throw new Error('redis-server exited');
-    const client = new Redis({
-      port,
-      host,
-      password,
-      tls: tls === undefined ? undefined : { ca: readFileSync(tls.caFile) },
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } finally {
-      client.disconnect();
-    }
+    return withRedisAt(port, { host, password, tls }, async (client) => (await client.ping()) === 'PONG');
   });
+}
+
+/** Runs `use` on a fresh connection to the redis-server on `port` that never retries, then closes it. */
+export async function withRedisAt<T>(
+  port: number,
+  options: { host?: string; password?: string; tls?: TestCertificates },
+  use: (redis: Redis) => Promise<T>,
+): Promise<T> {
+  const client = new Redis({
+    port,
+    host: options.host ?? '127.0.0.1',
+    password: options.password,
+    tls: options.tls === undefined ? undefined : { ca: readFileSync(options.tls.caFile) },
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
 }

@@ -33,3 +33,17 @@ export function missingFrom(client: RingchatClient, room: string, acked: string[
   const held = new Set(idsIn(client, room));
   return acked.filter((id) => !held.has(id));
 }
+
+/** Reconnects a client that was cut off (reconnection off) until nginx puts it on a node other than `node`. */
+export async function reconnectAwayFrom(client: RingchatClient, node: string): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    client.socket.connect();
+    await waitFor(
+      `${client.user} to reconnect`,
+      () => client.status === 'connected' && client.session && client.socket.id,
+    );
+    if (client.session!.node !== node) return;
+    client.socket.disconnect();
+    await waitFor(`${client.user} to disconnect`, () => client.status !== 'connected');
+  }
+}

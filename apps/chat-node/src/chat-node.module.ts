@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ChatModule } from '@app/chat';
 import { asNodeId, ClusterModule } from '@app/cluster';
 import type { TaggedLogger } from '@app/logging';
-import { RedisModule } from '@app/redis';
+import { parseClusterSeeds, RedisModule } from '@app/redis';
 import { ChatClusterBridge } from './chat-cluster.bridge.js';
 import { ClusterController } from './cluster.controller.js';
 import type { NodeConfig } from './config/node-config.js';
@@ -41,6 +41,8 @@ export class ChatNodeModule {
               roomListIdleMs: config.roomListIdleMs,
               typingExpiryMs: config.typingExpiryMs,
               presenceReconcileMs: config.presenceReconcileMs,
+              ackReplicas: config.ackReplicas,
+              ackReplicaTimeoutMs: config.ackReplicaTimeoutMs,
               roomDelivery: config.roomDelivery,
             },
             logger,
@@ -50,7 +52,16 @@ export class ChatNodeModule {
     return {
       module: ChatNodeModule,
       imports: [
-        RedisModule.forRoot({ url: config.redisUrl, clientName: `ringchat:${config.nodeId}` }, logger),
+        RedisModule.forRoot(
+          {
+            url: config.redisUrl,
+            clientName: `ringchat:${config.nodeId}`,
+            ...(config.redisClusterNodes
+              ? { clusterSeeds: parseClusterSeeds(config.redisClusterNodes) }
+              : {}),
+          },
+          logger,
+        ),
         ClusterModule.forRoot(
           {
             self: asNodeId(config.nodeId),

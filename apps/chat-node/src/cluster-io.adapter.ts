@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions as EngineOptions } from 'engine.io';
 import { Server, type ServerOptions } from 'socket.io';
 import type { ClusterView } from '@app/cluster';
@@ -56,9 +56,7 @@ export class ClusterIoAdapter extends IoAdapter {
       ...options,
       serveClient: false,
       connectTimeout: this.config.connectTimeoutMs,
-      adapter: createAdapter(this.redis.pub, this.redis.sub, {
-        key: ADAPTER_CHANNEL_PREFIX,
-      }),
+      adapter: this.adapterFactory(),
     });
     io.bind(routed.engine);
     this.cluster.on('dropped', ({ silentMs }) => this.closeSessionsAfterDrop(silentMs));
@@ -67,6 +65,24 @@ export class ClusterIoAdapter extends IoAdapter {
     this.routed = routed;
     this.io = io;
     return io;
+  }
+
+  /**
+   * The Redis adapter: classic pub/sub on one Redis; on a Redis Cluster sharded
+   * pub/sub in "dynamic" mode, where each room with members on a node has its
+   * own channel (in its own slot) that the node subscribes to while it has
+   * members there. So a broadcast reaches only the nodes with members in the
+   * room, and rooms spread over the shards instead of one channel loading one
+   * shard and waking every node ("static"). Broadcasts to one socket and
+   * requests that need every node's answer stay on the namespace's channel.
+   */
+  private adapterFactory(): NonNullable<ServerOptions['adapter']> {
+    const { pub, sub, sharded } = this.redis;
+    if (!sharded) return createAdapter(pub, sub, { key: ADAPTER_CHANNEL_PREFIX });
+    return createShardedAdapter(pub, sub, {
+      channelPrefix: ADAPTER_CHANNEL_PREFIX,
+      subscriptionMode: 'dynamic',
+    });
   }
 
   /** Gateways without message handlers (the chat dispatches its own) cost nothing per socket. */

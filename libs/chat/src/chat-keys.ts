@@ -8,7 +8,7 @@ export const chatKeys = {
     `ringchat:room:{${room}}:dedup:${userId}:${clientMsgId}`,
   presence: (room: string) => `ringchat:room:{${room}}:presence`,
   presenceByNode: (room: string) => `ringchat:room:{${room}}:presence-by-node`,
-  /** Per node: room → this node's connections in it; a room leaves when its count does. */
+  /** Per node: the rooms it holds a share of presence in (room → 1). */
   nodeRooms: (node: string) => `ringchat:node:${node}:room-connections`,
   /** Room → members (users present), for rooms with members only. */
   roomMembers: 'ringchat:room-members',
@@ -26,13 +26,7 @@ export const chatKeys = {
   messageChannel: 'ringchat:messages',
 } as const;
 
-/** What every script that changes a node's share of a room's presence touches, in this order. */
-export function presenceScriptKeys(room: string, node: string): string[] {
-  return [
-    chatKeys.presence(room),
-    chatKeys.presenceByNode(room),
-    chatKeys.nodeRooms(node),
-    chatKeys.roomMembers,
-    chatKeys.roomDirectory,
-  ];
+/** The keys of a room's presence, in its slot: every presence script touches these two and no other. */
+export function roomPresenceKeys(room: string): string[] {
+  return [chatKeys.presence(room), chatKeys.presenceByNode(room)];
 }

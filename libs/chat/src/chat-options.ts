@@ -52,6 +52,13 @@ export interface ChatOptions {
   /** An identity with this many direct rooms (its own or opened with it) opens no new one. @default 1000 */
   directRoomsMax?: number;
   /**
+   * A send is acked only once this many replicas of the room's master hold the
+   * message (WAIT), so a failover cannot lose an acked message. @default 0
+   */
+  ackReplicas?: number;
+  /** With `ackReplicas`: replicas slower than this make the send fail as `unavailable`. @default 500 */
+  ackReplicaTimeoutMs?: number;
+  /**
    * `room`: a channel per room, which a node receives while it has members there;
    * `broadcast`: every node receives every room's messages (the earlier design).
    * @default 'room'
@@ -81,6 +88,8 @@ export const CHAT_DEFAULTS = {
   typingIntervalMs: 2000,
   typingExpiryMs: 5000,
   directRoomsMax: 1000,
+  ackReplicas: 0,
+  ackReplicaTimeoutMs: 500,
   roomDelivery: 'room',
 } as const satisfies ResolvedChatOptionsWithoutNode;
 

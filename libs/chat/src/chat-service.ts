@@ -561,7 +561,7 @@ export class ChatService {
   private async leavePresence(socket: ChatSocket, room: string, echoToSelf: boolean): Promise<void> {
     const who: Participant = participantOf(socket.data.identity);
     this.local.remove(room, who.userId);
-    const gone = await this.presence.leave(room, who, this.options.nodeId);
+    const gone = await this.presence.leave(room, who, this.options.nodeId, () => this.local.has(room));
     this.conversation.left(socket, room);
     this.log.info(`${who.user} left ${room} (sid ${sessionIdOf(socket)})`, {
       ...connectionFields(socket),

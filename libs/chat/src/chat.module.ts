@@ -35,13 +35,15 @@ export class ChatModule {
           useFactory: (redis: RedisConnections) => {
             const log = logger.forContext('Chat');
             const presence = new Presence(redis.command);
-            const stores = conversationStores(redis.command, resolved, (rooms) =>
+            const stores = conversationStores(redis.command, resolved, redis.sharded, (rooms) =>
               presence.memberCounts(rooms),
             );
             return new ChatService(
               resolved,
               stores.history,
-              new RoomFanout(new ChannelSubscriber(redis.events), log, { delivery: resolved.roomDelivery }),
+              new RoomFanout(new ChannelSubscriber(redis.events, { sharded: redis.sharded }), log, {
+                delivery: resolved.roomDelivery,
+              }),
               presence,
               new PresenceRepair(redis.command),
               log,

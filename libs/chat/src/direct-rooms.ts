@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import type { Participant } from '@app/chat-protocol';
 import { conversationKeys } from './conversation-keys.js';
 import { directRoomName, isDirectRoom } from './direct-room-names.js';
@@ -16,12 +16,12 @@ export interface DirectListing {
 /**
  * Direct rooms: the pair of identities of each (stored beside the room), and
  * per identity its direct rooms by last activity. Only the pair may enter one;
- * nobody else sees it listed. Commands touch one key each (Redis Cluster).
+ * nobody else sees it listed. Commands touch one key each (RedisClient Cluster).
  */
 export class DirectRooms {
   private readonly pairs = new Map<string, readonly string[]>();
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   /** Creates (or finds) the room of `opener` and `peer`, and moves it to the top of both lists. */
   async open(opener: Participant, peer: Participant, now = Date.now()): Promise<string> {

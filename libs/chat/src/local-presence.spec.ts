@@ -41,4 +41,15 @@ describe('LocalPresence', () => {
     local.share('lobby')[0].connections = 99;
     expect(local.share('lobby')[0].connections).toBe(1);
   });
+
+  it('hands over the rooms it left since last asked, once', () => {
+    const local = new LocalPresence();
+    local.add('lobby', ann);
+    local.add('den', bob);
+    local.remove('lobby', ann.userId);
+    expect(local.has('lobby')).toBe(false);
+    expect(local.has('den')).toBe(true);
+    expect(local.takeEmptied()).toEqual(['lobby']);
+    expect(local.takeEmptied()).toEqual([]);
+  });
 });

@@ -13,6 +13,8 @@ export interface LocalShareEntry extends Participant {
  */
 export class LocalPresence {
   private readonly rooms = new Map<string, Map<string, LocalShareEntry>>();
+  /** Rooms whose last connection here left since `takeEmptied` was last called. */
+  private emptied = new Set<string>();
 
   add(room: string, who: Participant): void {
     let share = this.rooms.get(room);
@@ -30,7 +32,25 @@ export class LocalPresence {
     entry.connections -= 1;
     if (entry.connections > 0) return;
     share.delete(userId);
-    if (share.size === 0) this.rooms.delete(room);
+    if (share.size > 0) return;
+    this.rooms.delete(room);
+    this.emptied.add(room);
+  }
+
+  /** Whether this node has connections in `room`. */
+  has(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
+  /**
+   * The rooms this node left since the last call (it may be back in some): the
+   * reconciler visits them once more, since a directory write that raced the
+   * last leave may have listed a room that is empty now.
+   */
+  takeEmptied(): string[] {
+    const rooms = [...this.emptied];
+    this.emptied = new Set();
+    return rooms;
   }
 
   /** The rooms this node has connections in. */

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ChatEvent, type ChatMessageEvent, type MessageChangeKind } from '@app/chat-protocol';
-import { LuaScript } from '@app/redis';
+import { LuaScript, type RedisClient } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import { conversationKeys } from './conversation-keys.js';
 import {
@@ -26,7 +25,7 @@ import { deliveryChannel, type PublishCommand } from './room-delivery.js';
  * KEYS: stream, dedup key, changes
  * ARGV: room, user, text, node, clientMsgId ('' for none), max length, max age ms
  *       (0: none), dedup ttl s, channel, user id, guest ('1' or '0'), kind, target,
- *       publish command (PUBLISH, or SPUBLISH on a Redis Cluster)
+ *       publish command (PUBLISH, or SPUBLISH on a RedisClient Cluster)
  * Returns {id, 1 if a duplicate else 0} or {refusal ('missing' | 'forbidden' | 'deleted'), 2}.
  */
 const CHANGE_SCRIPT = new LuaScript(`${DEDUP_LOOKUP}
@@ -102,7 +101,7 @@ export class EditableRoomHistory extends RoomHistory {
   private readonly changeCommand: PublishCommand;
 
   constructor(
-    private readonly store: Redis,
+    private readonly store: RedisClient,
     private readonly limits: RetentionOptions,
     /** Told of every stored message or change, e.g. to keep the rooms list's activity. */
     private readonly onActivity: (room: string) => Promise<void> = async () => undefined,

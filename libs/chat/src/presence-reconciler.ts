@@ -76,13 +76,20 @@ export class PresenceReconciler {
       });
   }
 
-  /** One round: this node's share of every room it is or was in, then other nodes' leftovers. */
+  /**
+   * One round: this node's share of every room it is in, its index names, or it
+   * left since the last round; then other nodes' leftovers.
+   */
   async round(): Promise<void> {
     const { node } = this.options;
-    const rooms = new Set([...this.local.roomNames(), ...(await this.repair.roomsOf(node))]);
+    // Rooms left since the last round too: their directory entry may have lost a race.
+    const emptied = this.local.takeEmptied();
+    const rooms = new Set([...this.local.roomNames(), ...(await this.repair.roomsOf(node)), ...emptied]);
     // Snapshot and send room by room in one synchronous loop: each script lands
     // exactly between the joins and leaves sent before and after it.
-    const sent = [...rooms].map((room) => this.repair.rewriteShare(room, node, this.local.share(room)));
+    const sent = [...rooms].map((room) =>
+      this.repair.rewriteShare(room, node, this.local.share(room), () => this.local.has(room)),
+    );
     let repaired = 0;
     let failure: Error | undefined;
     for (const result of await Promise.allSettled(sent)) {

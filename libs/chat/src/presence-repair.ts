@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Participant } from '@app/chat-protocol';
-import { LuaScript } from '@app/redis';
-import { chatKeys, presenceScriptKeys } from './chat-keys.js';
+import { LuaScript, scanKeys, type RedisClient } from '@app/redis';
+import { chatKeys } from './chat-keys.js';
+import { PresenceRegistries, SETTLE_REGISTRIES } from './presence-registries.js';
 import type { LocalShareEntry } from './local-presence.js';
 
 /**
@@ -11,17 +11,17 @@ import type { LocalShareEntry } from './local-presence.js';
  * read, never written. Entries without any count (a lost leave, a bogus write)
  * go; this node's identities without an entry (a lost join, a node dropped by
  * mistake) come back.
- * KEYS: presence, by-node, this node's rooms, room members, room directory.
- * ARGV: room, node, now, then per identity: id, connections, name, guest ('1'/'0').
- * Returns {joined, left}, each flat {id, name, guest ('1'/'0'), ...}.
+ * Also sets the registries on one Redis (see presence.ts for the steps around it on a Redis Cluster).
+ * KEYS: presence, by-node [, registries].
+ * ARGV: room, node, now, node there ('1'/'0'), then per identity: id, connections, name, guest ('1'/'0').
+ * Returns {joined, left, members}, joined and left each flat {id, name, guest ('1'/'0'), ...}.
  */
-const REWRITE_SHARE_SCRIPT = new LuaScript(`
-local room, me, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local mine, info, mineTotal = {}, {}, 0
-for i = 4, #ARGV, 4 do
+const REWRITE_SHARE_SCRIPT = new LuaScript(`${SETTLE_REGISTRIES}
+local room, me, now, here = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local mine, info = {}, {}
+for i = 5, #ARGV, 4 do
   mine[ARGV[i]] = tonumber(ARGV[i + 1])
   info[ARGV[i]] = {name = ARGV[i + 2], guest = ARGV[i + 3] == '1'}
-  mineTotal = mineTotal + tonumber(ARGV[i + 1])
 end
 local totals = {}
 local fields = redis.call('HGETALL', KEYS[2])
@@ -37,7 +37,6 @@ for id, n in pairs(mine) do
   redis.call('HSET', KEYS[2], me .. '\\n' .. id, n)
   totals[id] = (totals[id] or 0) + n
 end
-if mineTotal > 0 then redis.call('HSET', KEYS[3], room, mineTotal) else redis.call('HDEL', KEYS[3], room) end
 local joined, left, seen = {}, {}, {}
 local entries = redis.call('HGETALL', KEYS[1])
 for i = 1, #entries, 2 do
@@ -73,15 +72,9 @@ for id, n in pairs(mine) do
     table.insert(joined, info[id].guest and '1' or '0')
   end
 end
-local count = redis.call('HLEN', KEYS[1])
-if count > 0 then
-  redis.call('HSET', KEYS[4], room, count)
-  redis.call('ZADD', KEYS[5], 0, room)
-else
-  redis.call('HDEL', KEYS[4], room)
-  redis.call('ZREM', KEYS[5], room)
-end
-return {joined, left}
+local members = redis.call('HLEN', KEYS[1])
+settle(room, here, members)
+return {joined, left, members}
 `);
 
 /** What a rewrite changed in a room: identities that became present, and those that went. */
@@ -96,43 +89,50 @@ const [NODE_ROOMS_PREFIX, NODE_ROOMS_SUFFIX] = NODE_ROOMS_PATTERN.split('*');
 
 /** The Redis side of presence repair: a node's share rewritten, and the nodes that hold shares. */
 export class PresenceRepair {
-  constructor(private readonly redis: Redis) {}
+  private readonly registries: PresenceRegistries;
+
+  constructor(private readonly redis: RedisClient) {
+    this.registries = new PresenceRegistries(redis);
+  }
 
   /**
-   * Rewrites `node`'s share of `room` to `share`. The script is sent before
-   * this returns its promise (no await before it), so it runs after every
-   * join and leave sent before the call and before every one sent after it.
+   * Rewrites `node`'s share of `room` to `share`, then the room's index entry
+   * and its directory entry from the result. The script is sent before this
+   * returns its promise (no await before it), so it runs after every join and
+   * leave sent before the call and before every one sent after it.
+   * `nodeStillThere`: whether `node` has connections in `room` now (an empty
+   * share is unindexed only if no join came since the snapshot).
    */
-  rewriteShare(room: string, node: string, share: LocalShareEntry[]): Promise<ShareRepair> {
-    const args: Array<string | number> = [room, node, Date.now()];
+  rewriteShare(
+    room: string,
+    node: string,
+    share: LocalShareEntry[],
+    nodeStillThere: () => boolean = () => share.length > 0,
+  ): Promise<ShareRepair> {
+    const args: Array<string | number> = [room, node, Date.now(), share.length > 0 ? '1' : '0'];
     for (const who of share) args.push(who.userId, who.connections, who.user, who.guest ? '1' : '0');
-    return REWRITE_SHARE_SCRIPT.run<[string[], string[]]>(
-      this.redis,
-      presenceScriptKeys(room, node),
-      args,
-    ).then(([joined, left]) => ({
-      room,
-      joined: participants(joined),
-      left: participants(left),
-    }));
+    const { separate, keys } = this.registries.scriptKeys(room, node);
+    const indexed = separate && share.length > 0 ? this.registries.indexRoom(node, room) : undefined;
+    return REWRITE_SHARE_SCRIPT.run<[string[], string[], number]>(this.redis, keys, args).then(
+      async ([joined, left, members]) => {
+        if (separate) {
+          const unindexed = nodeStillThere() ? undefined : this.registries.unindexRoom(node, room);
+          await Promise.all([indexed, unindexed, this.registries.list(room, members)]);
+        }
+        return { room, joined: participants(joined), left: participants(left) };
+      },
+    );
   }
 
   /** The rooms Redis says `node` has connections in. */
   roomsOf(node: string): Promise<string[]> {
-    return this.redis.hkeys(chatKeys.nodeRooms(node));
+    return this.registries.roomsOf(node);
   }
 
-  /** Every node that holds a share of presence somewhere (one key per node). */
+  /** Every node that holds a share of presence somewhere (one index key per node, on any server). */
   async nodesWithShares(): Promise<string[]> {
-    const nodes: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', NODE_ROOMS_PATTERN, 'COUNT', 200);
-      cursor = next;
-      for (const key of keys)
-        nodes.push(key.slice(NODE_ROOMS_PREFIX.length, key.length - NODE_ROOMS_SUFFIX.length));
-    } while (cursor !== '0');
-    return nodes;
+    const keys = await scanKeys(this.redis, NODE_ROOMS_PATTERN);
+    return keys.map((key) => key.slice(NODE_ROOMS_PREFIX.length, key.length - NODE_ROOMS_SUFFIX.length));
   }
 
   /** Calls `listener` whenever the connection to Redis is ready again; returns the unsubscriber. */

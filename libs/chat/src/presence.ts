@@ -1,109 +1,121 @@
-import type { Redis } from 'ioredis';
-import { LuaScript } from '@app/redis';
-import { chatKeys, presenceScriptKeys } from './chat-keys.js';
+import { LuaScript, type RedisClient } from '@app/redis';
+import { chatKeys } from './chat-keys.js';
+import { PresenceRegistries, SETTLE_REGISTRIES } from './presence-registries.js';
 import type { Member, Participant, RoomsEvent } from '@app/chat-protocol';
 
 /*
  * Per room: `presence` maps identity id → {n (connections), node, since, name,
  * guest}; `presence-by-node` maps "node\nid" → connections on that node, so a dead
- * node's share can be removed. Per node, room → its connections there. Globally,
- * room → member count and the directory of rooms by name. An identity is a member
- * while n > 0: two tabs make one member until both leave; two people who picked
- * the same name are two members. Every registry drops a room when its count
- * reaches 0, so they hold what is in use now, never every name ever used.
+ * node's share can be removed. Both carry the room's hash tag. An identity is a
+ * member while n > 0: two tabs make one member until both leave; two people who
+ * picked the same name are two members.
+ *
+ * Outside the room (PresenceRegistries): each node's index of the rooms it holds
+ * a share in, and the directory (room → members, rooms by name). On one Redis
+ * the scripts below keep them in the same atomic step (KEYS 3-5, see
+ * SETTLE_REGISTRIES). On a Redis Cluster a script may only touch its room's slot,
+ * so it gets the room's two keys alone and the caller writes the registries
+ * after, one key per command, in this order:
+ *   join:  index the room for the node → room script → directory, if newly present
+ *   leave: room script → unindex, if the node has no connection left there
+ *          → directory, if gone
+ *   drop a node's share: read its index → per room: room script → directory
+ *          → unindex
+ * So a node's index names every room it may hold a share in (an interrupted step
+ * leaves at worst an index entry without a share, which costs nothing), and the
+ * reconciler repairs the directory: each round rewrites the node's share of each
+ * room it is in, was in, or left since the last round, and lists the room with
+ * the count its script returns. A drop interrupted halfway is run again by the
+ * next round, since the dead node's index still names the rooms left to do.
  */
 
 /**
- * KEYS: presence, by-node, node rooms, room members, room directory.
- * ARGV: room, id, node, now, name, guest ('1' or '0'). Returns 1 if newly present.
+ * KEYS: presence, by-node [, registries]. ARGV: room, id, node, now, name, guest ('1' or '0').
+ * Returns {1 if newly present else 0, members}.
  */
-const JOIN_SCRIPT = new LuaScript(`
+const JOIN_SCRIPT = new LuaScript(`${SETTLE_REGISTRIES}
 redis.call('HINCRBY', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 1)
-redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
 local raw = redis.call('HGET', KEYS[1], ARGV[2])
+local newly = 0
 if raw then
   local entry = cjson.decode(raw)
   entry.n = entry.n + 1
   entry.name = ARGV[5]
   redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
-  return 0
-end
-local entry = {n = 1, node = ARGV[3], since = tonumber(ARGV[4]), name = ARGV[5], guest = ARGV[6] == '1'}
-redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
-redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
-redis.call('ZADD', KEYS[5], 0, ARGV[1])
-return 1
-`);
-
-/** KEYS as for join. ARGV: room, id, node. Returns 1 if no longer present, 0 if still, -1 if unknown. */
-const LEAVE_SCRIPT = new LuaScript(`
-local field = ARGV[3] .. '\\n' .. ARGV[2]
-local here = tonumber(redis.call('HGET', KEYS[2], field) or '0')
-if here <= 0 then return -1 end
-if here == 1 then redis.call('HDEL', KEYS[2], field) else redis.call('HINCRBY', KEYS[2], field, -1) end
-if redis.call('HINCRBY', KEYS[3], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
-local raw = redis.call('HGET', KEYS[1], ARGV[2])
-if not raw then return -1 end
-local entry = cjson.decode(raw)
-entry.n = entry.n - 1
-if entry.n > 0 then
+else
+  local entry = {n = 1, node = ARGV[3], since = tonumber(ARGV[4]), name = ARGV[5], guest = ARGV[6] == '1'}
   redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
-  return 0
+  newly = 1
 end
-redis.call('HDEL', KEYS[1], ARGV[2])
-if redis.call('HINCRBY', KEYS[4], ARGV[1], -1) <= 0 then
-  redis.call('HDEL', KEYS[4], ARGV[1])
-  redis.call('ZREM', KEYS[5], ARGV[1])
-end
-return 1
+local members = redis.call('HLEN', KEYS[1])
+settle(ARGV[1], '1', members)
+return {newly, members}
 `);
 
 /**
- * Removes every entry of a node (it crashed, or restarted with stale entries).
- * KEYS: node rooms, room members, room directory. ARGV: node, key prefix.
- * Returns {room, id, name, guest ('1' or '0'), ...} for identities no longer present anywhere.
+ * KEYS as for join. ARGV: room, id, node, node still there ('1' or '0').
+ * Returns {1 if no longer present, 0 if still, -1 if unknown; members}.
  */
-const DROP_NODE_SCRIPT = new LuaScript(`
-local gone = {}
-local dead = ARGV[1]
-for _, room in ipairs(redis.call('HKEYS', KEYS[1])) do
-  local presence = ARGV[2] .. '{' .. room .. '}:presence'
-  local byNode = presence .. '-by-node'
-  local fields = redis.call('HGETALL', byNode)
-  local lost, elsewhere = {}, {}
-  for i = 1, #fields, 2 do
-    local node, id = string.match(fields[i], '^([^\\n]*)\\n(.*)$')
-    if node == dead then
-      lost[id] = tonumber(fields[i + 1])
-      redis.call('HDEL', byNode, fields[i])
-    elseif node then
-      elsewhere[id] = node
-    end
+const LEAVE_SCRIPT = new LuaScript(`${SETTLE_REGISTRIES}
+local function leave()
+  local field = ARGV[3] .. '\\n' .. ARGV[2]
+  local here = tonumber(redis.call('HGET', KEYS[2], field) or '0')
+  if here <= 0 then return -1 end
+  if here == 1 then redis.call('HDEL', KEYS[2], field) else redis.call('HINCRBY', KEYS[2], field, -1) end
+  local raw = redis.call('HGET', KEYS[1], ARGV[2])
+  if not raw then return -1 end
+  local entry = cjson.decode(raw)
+  entry.n = entry.n - 1
+  if entry.n > 0 then
+    redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(entry))
+    return 0
   end
-  for id, count in pairs(lost) do
-    local raw = redis.call('HGET', presence, id)
-    if raw then
-      local entry = cjson.decode(raw)
-      entry.n = entry.n - count
-      if entry.n > 0 then
-        if entry.node == dead and elsewhere[id] then entry.node = elsewhere[id] end
-        redis.call('HSET', presence, id, cjson.encode(entry))
-      else
-        redis.call('HDEL', presence, id)
-        if redis.call('HINCRBY', KEYS[2], room, -1) <= 0 then
-          redis.call('HDEL', KEYS[2], room)
-          redis.call('ZREM', KEYS[3], room)
-        end
-        table.insert(gone, room)
-        table.insert(gone, id)
-        table.insert(gone, entry.name or id)
-        table.insert(gone, entry.guest and '1' or '0')
-      end
+  redis.call('HDEL', KEYS[1], ARGV[2])
+  return 1
+end
+local gone = leave()
+local members = redis.call('HLEN', KEYS[1])
+settle(ARGV[1], ARGV[4] == '1' and '' or '0', members)
+return {gone, members}
+`);
+
+/**
+ * Removes a node's share of one room (it crashed, or restarted with stale entries).
+ * KEYS as for join, the index being the dropped node's. ARGV: room, node.
+ * Returns {{id, name, guest ('1' or '0'), ...} of identities no longer present, members}.
+ */
+const DROP_SHARE_SCRIPT = new LuaScript(`${SETTLE_REGISTRIES}
+local dead = ARGV[2]
+local fields = redis.call('HGETALL', KEYS[2])
+local lost, elsewhere, gone = {}, {}, {}
+for i = 1, #fields, 2 do
+  local node, id = string.match(fields[i], '^([^\\n]*)\\n(.*)$')
+  if node == dead then
+    lost[id] = tonumber(fields[i + 1])
+    redis.call('HDEL', KEYS[2], fields[i])
+  elseif node then
+    elsewhere[id] = node
+  end
+end
+for id, count in pairs(lost) do
+  local raw = redis.call('HGET', KEYS[1], id)
+  if raw then
+    local entry = cjson.decode(raw)
+    entry.n = entry.n - count
+    if entry.n > 0 then
+      if entry.node == dead and elsewhere[id] then entry.node = elsewhere[id] end
+      redis.call('HSET', KEYS[1], id, cjson.encode(entry))
+    else
+      redis.call('HDEL', KEYS[1], id)
+      table.insert(gone, id)
+      table.insert(gone, entry.name or id)
+      table.insert(gone, entry.guest and '1' or '0')
     end
   end
 end
-redis.call('DEL', KEYS[1])
-return gone
+local members = redis.call('HLEN', KEYS[1])
+settle(ARGV[1], '0', members)
+return {gone, members}
 `);
 
 /** A (room, participant) pair that is gone from a room. */
@@ -113,40 +125,68 @@ export interface Departure extends Participant {
 
 /** Who is in which room, across the cluster, by identity. */
 export class Presence {
-  constructor(private readonly redis: Redis) {}
+  private readonly registries: PresenceRegistries;
+
+  constructor(private readonly redis: RedisClient) {
+    this.registries = new PresenceRegistries(redis);
+  }
 
   /** Counts one more connection of `who` in `room` on `node`; true if the identity just became present. */
   async join(room: string, who: Participant, node: string): Promise<boolean> {
-    const extra = [Date.now(), who.user, who.guest ? '1' : '0'];
-    return (await this.runMembershipScript(JOIN_SCRIPT, room, who.userId, node, ...extra)) === 1;
+    const { separate, keys } = this.registries.scriptKeys(room, node);
+    const indexed = separate ? this.registries.indexRoom(node, room) : undefined;
+    const [newly, members] = await JOIN_SCRIPT.run<[number, number]>(this.redis, keys, [
+      room,
+      who.userId,
+      node,
+      Date.now(),
+      who.user,
+      who.guest ? '1' : '0',
+    ]);
+    // Sent in the tick the answer arrives, as leave does: directory writes of a room go out in script order.
+    const listed = separate && newly === 1 ? this.registries.list(room, members) : undefined;
+    await Promise.all([indexed, listed]);
+    return newly === 1;
   }
 
-  /** One connection fewer; true if the identity is no longer present at all. */
-  async leave(room: string, who: Participant, node: string): Promise<boolean> {
-    return (await this.runMembershipScript(LEAVE_SCRIPT, room, who.userId, node)) === 1;
+  /**
+   * One connection fewer; true if the identity is no longer present at all.
+   * `nodeStillThere`: whether `node` has connections left in `room` (on a Redis
+   * Cluster asked once the script has run, so a join sent meanwhile keeps the
+   * room in the node's index).
+   */
+  async leave(room: string, who: Participant, node: string, nodeStillThere: () => boolean): Promise<boolean> {
+    const { separate, keys } = this.registries.scriptKeys(room, node);
+    const [gone, members] = await LEAVE_SCRIPT.run<[number, number]>(this.redis, keys, [
+      room,
+      who.userId,
+      node,
+      nodeStillThere() ? '1' : '0',
+    ]);
+    if (!separate) return gone === 1;
+    const unindexed = nodeStillThere() ? undefined : this.registries.unindexRoom(node, room);
+    const listed = gone === 1 ? this.registries.list(room, members) : undefined;
+    await Promise.all([unindexed, listed]);
+    return gone === 1;
   }
 
-  /** Join and leave touch the same keys; one Redis round trip each. */
-  private async runMembershipScript(
-    script: LuaScript,
-    room: string,
-    id: string,
-    node: string,
-    ...extra: Array<string | number>
-  ): Promise<number> {
-    return script.run<number>(this.redis, presenceScriptKeys(room, node), [room, id, node, ...extra]);
-  }
-
-  /** Removes a node's entries; returns the identities that are gone from their rooms. */
+  /** Removes a node's share of every room its index names; returns the identities gone from their rooms. */
   async dropNode(node: string): Promise<Departure[]> {
-    const flat = await DROP_NODE_SCRIPT.run<string[]>(
-      this.redis,
-      [chatKeys.nodeRooms(node), chatKeys.roomMembers, chatKeys.roomDirectory],
-      [node, 'ringchat:room:'],
-    );
+    const rooms = await this.registries.roomsOf(node);
+    const perRoom = await Promise.all(rooms.map((room) => this.dropShare(room, node)));
+    return perRoom.flat();
+  }
+
+  private async dropShare(room: string, node: string): Promise<Departure[]> {
+    const { separate, keys } = this.registries.scriptKeys(room, node);
+    const [flat, members] = await DROP_SHARE_SCRIPT.run<[string[], number]>(this.redis, keys, [room, node]);
+    if (separate) {
+      await this.registries.list(room, members);
+      await this.registries.unindexRoom(node, room);
+    }
     const gone: Departure[] = [];
-    for (let i = 0; i < flat.length; i += 4) {
-      gone.push({ room: flat[i], userId: flat[i + 1], user: flat[i + 2], guest: flat[i + 3] === '1' });
+    for (let i = 0; i < flat.length; i += 3) {
+      gone.push({ room, userId: flat[i], user: flat[i + 1], guest: flat[i + 2] === '1' });
     }
     return gone;
   }
@@ -195,6 +235,7 @@ export class Presence {
 
   /** Removes the registries of earlier versions, which grew with every room name ever used. */
   async removeLegacyRegistries(node: string): Promise<void> {
-    await this.redis.unlink(...chatKeys.legacyRegistries(node));
+    // One key a command: on a Redis Cluster they live in different slots.
+    await Promise.all(chatKeys.legacyRegistries(node).map((key) => this.redis.unlink(key)));
   }
 }

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { RoomListing } from '@app/chat-protocol';
-import { LuaScript } from '@app/redis';
+import { LuaScript, type RedisClient } from '@app/redis';
 import { conversationKeys } from './conversation-keys.js';
 import { isDirectRoom } from './direct-room-names.js';
 import type { DirectRooms } from './direct-rooms.js';
@@ -40,7 +39,7 @@ export type MemberCounts = (rooms: string[]) => Promise<number[]>;
  */
 export class RoomActivity {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly directs: DirectRooms,
     private readonly memberCounts: MemberCounts,
     private readonly options: RoomActivityOptions,

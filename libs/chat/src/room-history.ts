@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { LuaScript } from '@app/redis';
+import { LuaScript, type RedisClient } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
 import { deliveryChannel, type PublishCommand, type RoomDelivery } from './room-delivery.js';
 import type { ChatMessageEvent, Participant } from '@app/chat-protocol';
@@ -117,6 +116,13 @@ export interface RetentionOptions {
   maxMessages: number;
   maxAgeMs: number;
   dedupTtlSeconds: number;
+  /**
+   * Replicas that must hold a message before its append resolves (WAIT on the
+   * room's master), so that a failover cannot lose an acked message. @default 0
+   */
+  ackReplicas?: number;
+  /** How long WAIT may take before the append fails as `NOREPLICAS`. @default 500 */
+  ackReplicaTimeoutMs?: number;
 }
 
 /** Where and how a stored message is published. */
@@ -151,7 +157,7 @@ export class RoomHistory {
   private readonly publishCommand: PublishCommand;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly retention: RetentionOptions,
     publishing: PublishOptions = {},
   ) {
@@ -159,29 +165,49 @@ export class RoomHistory {
     this.publishCommand = publishing.publishCommand ?? 'PUBLISH';
   }
 
-  /** Stores and publishes a message; a repeated clientMsgId returns the first id instead. */
+  /**
+   * Stores and publishes a message; a repeated clientMsgId returns the first id
+   * instead. With `ackReplicas`, resolves only once that many replicas hold it
+   * (also for a repeat, which may be the retry of an append whose WAIT failed).
+   */
   async append(request: AppendRequest): Promise<{ id: string; duplicate: boolean }> {
     const cid = request.clientMsgId ?? '';
-    const [id, duplicate] = await APPEND_SCRIPT.run<[string, number]>(
-      this.redis,
-      // Keyed by identity: one user's retry is a duplicate, another's same id is not.
-      [chatKeys.stream(request.room), chatKeys.dedup(request.room, request.userId, cid)],
-      [
-        request.room,
-        request.user,
-        request.message,
-        request.node,
-        cid,
-        this.retention.maxMessages,
-        this.retention.maxAgeMs,
-        this.retention.dedupTtlSeconds,
-        deliveryChannel(this.delivery, request.room),
-        request.userId,
-        request.guest ? '1' : '0',
-        this.publishCommand,
-      ],
-    );
+    // Keyed by identity: one user's retry is a duplicate, another's same id is not.
+    const keys = [chatKeys.stream(request.room), chatKeys.dedup(request.room, request.userId, cid)];
+    const [id, duplicate] = await this.runAppend(keys, [
+      request.room,
+      request.user,
+      request.message,
+      request.node,
+      cid,
+      this.retention.maxMessages,
+      this.retention.maxAgeMs,
+      this.retention.dedupTtlSeconds,
+      deliveryChannel(this.delivery, request.room),
+      request.userId,
+      request.guest ? '1' : '0',
+      this.publishCommand,
+    ]);
     return { id, duplicate: duplicate === 1 };
+  }
+
+  private async runAppend(keys: string[], args: Array<string | number>): Promise<[string, number]> {
+    const replicas = this.retention.ackReplicas ?? 0;
+    if (replicas === 0) return APPEND_SCRIPT.run<[string, number]>(this.redis, keys, args);
+    const timeoutMs = this.retention.ackReplicaTimeoutMs ?? 500;
+    // WAIT on the connection that ran the script: it counts the replicas holding this write.
+    const [stored, confirmed] = await APPEND_SCRIPT.runFollowedBy<[string, number], number>(
+      this.redis,
+      keys,
+      args,
+      (pipeline) => pipeline.wait(replicas, timeoutMs),
+    );
+    if (confirmed < replicas) {
+      throw new Error(
+        `NOREPLICAS ${confirmed} of ${replicas} replicas confirmed the write within ${timeoutMs} ms`,
+      );
+    }
+    return stored;
   }
 
   /** The newest messages (before `beforeId` if given) that fit `limits`, oldest first. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { PubSubChannels, RedisClient } from '@app/redis';
 import type { Log } from '@app/logging';
 import {
   clusterKeys,
@@ -63,8 +63,8 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
 
   constructor(
     options: ClusterOptions,
-    private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly redis: RedisClient,
+    private readonly channels: PubSubChannels,
     private readonly log: Log,
   ) {
     super();
@@ -78,7 +78,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       instance: randomUUID(),
     };
     this.membership = new Membership(member, new RedisMembershipStore(redis, this.keys), this.options, log);
-    this.pins = new PinTable(this.self, new RedisPinStore(redis, this.keys), log);
+    this.pins = new PinTable(this.self, new RedisPinStore(redis, this.keys, channels.sharded), log);
     // Until the first heartbeat answers, this node alone: it can still serve.
     this.ringValue = new Ring([this.self], 0);
     this.membership.on('change', (change) => this.onMembershipChange(change));
@@ -115,12 +115,12 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
 
   /** Subscribes, joins (rejecting a duplicate id), and loads the peers' pins. */
   async start(): Promise<void> {
-    this.subscriber.on('message', (channel: string, raw: string) => this.onMessage(channel, raw));
+    this.channels.onMessage((channel, raw) => this.onMessage(channel, raw));
     // After a lost subscription, pins published meanwhile were missed: reload them.
-    this.subscriber.on('ready', () => {
+    this.channels.onResubscribed(() => {
       if (this.subscribedOnce) void this.reloadPins();
     });
-    await this.subscriber.subscribe(this.keys.membershipChannel, this.keys.pinChannel);
+    await this.channels.subscribe(this.keys.membershipChannel, this.keys.pinChannel);
     this.subscribedOnce = true;
     await this.membership.join();
     await this.announce(ClusterMessageType.Joined);
@@ -168,7 +168,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       owner,
       sids,
     });
-    await this.redis.publish(this.keys.membershipChannel, message);
+    await this.channels.publish(this.keys.membershipChannel, message);
   }
 
   /**
@@ -191,14 +191,14 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     this.membership.stop();
     this.events.close();
     try {
-      await this.subscriber.unsubscribe();
+      await this.channels.unsubscribe(this.keys.membershipChannel, this.keys.pinChannel);
     } catch {
       // The connection is closing anyway.
     }
   }
 
   private async announce(type: ClusterMessageType.Joined | ClusterMessageType.Left): Promise<void> {
-    await this.redis.publish(this.keys.membershipChannel, encodeClusterMessage({ type, node: this.self }));
+    await this.channels.publish(this.keys.membershipChannel, encodeClusterMessage({ type, node: this.self }));
   }
 
   private onMessage(channel: string, raw: string): void {

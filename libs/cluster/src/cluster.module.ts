@@ -33,7 +33,7 @@ export class ClusterModule {
         {
           provide: ClusterView,
           useFactory: (redis: RedisConnections) =>
-            new ClusterView(options, redis.command, redis.events, logger.forContext('Cluster')),
+            new ClusterView(options, redis.command, redis.eventChannels, logger.forContext('Cluster')),
           inject: [RedisConnections],
         },
         ClusterLifecycle,

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { LuaScript } from '@app/redis';
+import { LuaScript, type RedisClient } from '@app/redis';
 import type { ClusterKeys } from './cluster-options.js';
 import type { NodeId } from './ids.js';
 import type { Member } from './member.js';
@@ -145,7 +144,7 @@ export interface MembershipStore {
 /** The registry in Redis: scripts in, records out. */
 export class RedisMembershipStore implements MembershipStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: ClusterKeys,
   ) {}
 

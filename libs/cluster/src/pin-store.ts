@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import type { ClusterKeys } from './cluster-options.js';
 import { ClusterMessageType, encodeClusterMessage } from './cluster-messages.js';
 import type { NodeId, SessionId } from './ids.js';
@@ -15,12 +15,15 @@ export interface PinStore {
 
 /**
  * Pins in Redis: one set per host node (which its leave and its expiry delete),
- * and a message on the pin channel for each change, written in one MULTI.
+ * and a message on the pin channel for each change, written in one MULTI. On a
+ * Redis Cluster the message is sharded (SPUBLISH): the pin sets and the channel
+ * share the cluster prefix's hash tag, so the MULTI stays in one slot.
  */
 export class RedisPinStore implements PinStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: ClusterKeys,
+    private readonly sharded: boolean,
   ) {}
 
   async add(node: NodeId, sid: SessionId): Promise<void> {
@@ -43,6 +46,9 @@ export class RedisPinStore implements PinStore {
     const multi = this.redis.multi();
     if (type === ClusterMessageType.Pinned) multi.sadd(this.keys.pins(node), sid);
     else multi.srem(this.keys.pins(node), sid);
-    await multi.publish(this.keys.pinChannel, encodeClusterMessage({ type, node, sid })).exec();
+    const message = encodeClusterMessage({ type, node, sid });
+    if (this.sharded) multi.spublish(this.keys.pinChannel, message);
+    else multi.publish(this.keys.pinChannel, message);
+    await multi.exec();
   }
 }

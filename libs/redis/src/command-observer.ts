@@ -1,4 +1,5 @@
-import type { Command, Redis } from 'ioredis';
+import type { Command } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /** What a node's metrics learn of each Redis command. Called synchronously; must be cheap. */
 export interface CommandObserver {
@@ -19,10 +20,12 @@ const EXPECTED_ERRORS = /^NOSCRIPT\b/;
  * queued while offline passes it again when it is flushed and is timed once,
  * from its first call.
  */
-export function observeCommands(client: Redis, observer: CommandObserver): void {
-  const send = client.sendCommand.bind(client);
+export function observeCommands(client: RedisClient, observer: CommandObserver): void {
+  // One Redis and the cluster client both funnel every command through sendCommand.
+  const target = client as { sendCommand: (command: Command, ...rest: unknown[]) => unknown };
+  const send = target.sendCommand.bind(client);
   const timed = new WeakSet<Command>();
-  client.sendCommand = (command, stream) => {
+  target.sendCommand = (command, ...rest) => {
     if (!timed.has(command)) {
       timed.add(command);
       const started = performance.now();
@@ -35,6 +38,6 @@ export function observeCommands(client: Redis, observer: CommandObserver): void 
         (error: unknown) => done(!(error instanceof Error && EXPECTED_ERRORS.test(error.message))),
       );
     }
-    return send(command, stream);
+    return send(command, ...rest);
   };
 }

@@ -7,3 +7,6 @@ export * from './channel-subscriber.js';
 export * from './redis-failure.js';
 export * from './redis-memory.js';
 export * from './command-observer.js';
+export * from './redis-client.js';
+export * from './cluster-seeds.js';
+export * from './pubsub-channels.js';

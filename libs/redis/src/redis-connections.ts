@@ -1,6 +1,8 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { LogThrottle, type Log } from '@app/logging';
+import { PubSubChannels } from './pubsub-channels.js';
 import { redactedUrl } from './redacted-url.js';
+import { dataServers, type RedisClient } from './redis-client.js';
 import { parseMemoryInfo, refusesWrites } from './redis-memory.js';
 import { REDIS_DEFAULTS, type RedisConnectionsOptions } from './redis-options.js';
 
@@ -15,12 +17,21 @@ const REFUSED_CREDENTIALS = /^(WRONGPASS|NOAUTH)\b/;
  * pin channels) and the chat fan-out (the stored-message channel); each listener
  * ignores the others' channels. A subscribed connection can run nothing else,
  * hence four. Owns and closes them.
+ *
+ * Against a Redis Cluster (`clusterSeeds`) each is an ioredis cluster client,
+ * which sends every command to its key's slot and follows failovers; the
+ * subscribers subscribe sharded (one connection per master), and `sharded`
+ * tells publishers to do the same.
  */
 export class RedisConnections {
-  readonly command: Redis;
-  readonly pub: Redis;
-  readonly sub: Redis;
-  readonly events: Redis;
+  readonly command: RedisClient;
+  readonly pub: RedisClient;
+  readonly sub: RedisClient;
+  readonly events: RedisClient;
+  /** Redis Cluster: channels are sharded (SPUBLISH/SSUBSCRIBE). */
+  readonly sharded: boolean;
+  /** Membership, pins and other events: publish on `command`, listen on `events`. */
+  readonly eventChannels: PubSubChannels;
   // A Redis outage emits an error per retry; one line per role per 5 s is enough.
   private readonly errorLogThrottle = new LogThrottle();
 
@@ -28,13 +39,15 @@ export class RedisConnections {
     private readonly options: RedisConnectionsOptions,
     private readonly log: Log,
   ) {
+    this.sharded = options.clusterSeeds !== undefined;
     this.command = this.connect('command');
     this.pub = this.connect('pub');
     this.sub = this.connect('sub');
     this.events = this.connect('events');
+    this.eventChannels = new PubSubChannels(this.command, this.events, this.sharded);
   }
 
-  private all(): Redis[] {
+  private all(): RedisClient[] {
     return [this.command, this.pub, this.sub, this.events];
   }
 
@@ -59,8 +72,11 @@ export class RedisConnections {
    */
   async storeFull(timeoutMs = 1000): Promise<boolean> {
     if (this.command.status !== 'ready') return false;
-    const info = await bounded(this.command.info('memory'), timeoutMs);
-    return info !== undefined && refusesWrites(parseMemoryInfo(info));
+    // A cluster is full when any master is: the rooms in its slots can no longer write.
+    const infos = await Promise.all(
+      dataServers(this.command).map((server) => bounded(server.info('memory'), timeoutMs)),
+    );
+    return infos.some((info) => info !== undefined && refusesWrites(parseMemoryInfo(info)));
   }
 
   /** Polite QUIT on each connection, then a hard disconnect for any that hang. */
@@ -77,12 +93,12 @@ export class RedisConnections {
     );
   }
 
-  private connect(role: Role): Redis {
+  private connect(role: Role): RedisClient {
     const maxDelay = this.options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
-    const client = new Redis(this.options.url, {
+    const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** attempt, maxDelay);
+    const common = {
       connectionName: `${this.options.clientName ?? REDIS_DEFAULTS.clientName}:${role}`,
       connectTimeout: this.options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
-      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, maxDelay),
       // Fail commands quickly while Redis is away instead of queueing them forever:
       // a command waits at most 3 reconnect attempts, or the command timeout.
       maxRetriesPerRequest: 2,
@@ -90,20 +106,33 @@ export class RedisConnections {
       ...(role === 'command'
         ? { commandTimeout: this.options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs }
         : {}),
-      lazyConnect: false,
-    });
-    client.on('ready', () => this.log.info(`${role} connection ready (${redactedUrl(this.options.url)})`));
+    } satisfies RedisOptions;
+    const seeds = this.options.clusterSeeds;
+    const client: RedisClient = seeds
+      ? new Cluster(seeds, {
+          clusterRetryStrategy: retryStrategy,
+          // Subscribers of a cluster subscribe sharded: one connection per master.
+          shardedSubscribers: role === 'sub' || role === 'events',
+          slotsRefreshInterval: this.options.slotsRefreshIntervalMs ?? REDIS_DEFAULTS.slotsRefreshIntervalMs,
+          redisOptions: { ...common, ...credentialsOf(this.options.url) },
+          lazyConnect: false,
+        })
+      : new Redis(this.options.url, { ...common, retryStrategy, lazyConnect: false });
+    const where = seeds
+      ? `Redis Cluster, seeds ${seeds[0].host}:${seeds[0].port}${seeds.length > 1 ? ` and ${seeds.length - 1} more` : ''}`
+      : redactedUrl(this.options.url);
+    client.on('ready', () => this.log.info(`${role} connection ready (${where})`));
     client.on('error', (error: Error) => {
       hidePassword(error);
       if (!this.errorLogThrottle.allow(role)) return;
       if (REFUSED_CREDENTIALS.test(error.message)) {
         this.log.error(
-          `${role} connection to ${redactedUrl(this.options.url)}: Redis refused the credentials; ` +
+          `${role} connection to ${where}: Redis refused the credentials; ` +
             `check the password in REDIS_URL (${error.message})`,
         );
         return;
       }
-      this.log.warn(`${role} connection to ${redactedUrl(this.options.url)}: ${error.message}; retrying`);
+      this.log.warn(`${role} connection to ${where}: ${error.message}; retrying`);
     });
     return client;
   }
@@ -119,6 +148,16 @@ function hidePassword(error: Error): void {
   const { command } = error as Error & { command?: { name?: string; args?: unknown[] } };
   if (!command?.args || !['hello', 'auth'].includes(String(command.name).toLowerCase())) return;
   command.args = command.args.map((arg, i) => (i === 0 && command.name !== 'auth' ? arg : '***'));
+}
+
+/** What a cluster node connection takes from the URL: user, password, and TLS for `rediss:`. */
+function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
 }
 
 /** The promise's value, or undefined if it fails or takes longer than `timeoutMs`. */

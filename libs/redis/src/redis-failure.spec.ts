@@ -23,6 +23,12 @@ describe('redisFailureOf', () => {
     expect(redisFailureOf(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(
       'unreachable',
     );
+    expect(redisFailureOf(named('ClusterAllFailedError', 'Failed to refresh slots cache.'))).toBe(
+      'unreachable',
+    );
+    expect(
+      redisFailureOf(new Error('Too many Cluster redirections. Last error: Error: Connection is closed.')),
+    ).toBe('unreachable');
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     expect(redisFailureOf(reset)).toBe('unreachable');
   });
@@ -32,6 +38,10 @@ describe('redisFailureOf', () => {
       'unreachable',
     );
     expect(redisFailureOf(named('ReplyError', "READONLY You can't write against a read only replica."))).toBe(
+      'unreachable',
+    );
+    expect(redisFailureOf(named('ReplyError', 'MOVED 5585 127.0.0.1:7001'))).toBe('unreachable');
+    expect(redisFailureOf(new Error('NOREPLICAS 0 of 1 replicas confirmed the write within 500 ms'))).toBe(
       'unreachable',
     );
   });

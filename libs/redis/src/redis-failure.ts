@@ -9,17 +9,30 @@
 export type RedisFailure = 'unreachable' | 'full';
 
 /** Error names ioredis gives a command it dropped because the connection was lost. */
-const CONNECTION_LOST_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError']);
+const CONNECTION_LOST_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError', 'ClusterAllFailedError']);
 
-/** Messages ioredis rejects a command with while it has no usable connection. */
-const CONNECTION_LOST_MESSAGES = ['Connection is closed.', 'Command timed out', "Stream isn't writeable"];
+/**
+ * Messages ioredis rejects a command with while it has no usable connection;
+ * the cluster client's too, while a failover moves slots.
+ */
+const CONNECTION_LOST_MESSAGES = [
+  'Connection is closed.',
+  'Command timed out',
+  "Stream isn't writeable",
+  'Too many Cluster redirections',
+  'Cluster is disconnected',
+  "Cluster isn't ready",
+  'Node is disconnected',
+  'None of startup nodes is available',
+];
 
 /** Socket errors that a command can carry when the connection breaks under it. */
 const SOCKET_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
 /**
  * Replies of a Redis that is there but cannot serve yet: loading its data after a
- * restart, busy with a long script, a replica cut off from its primary, a failover.
+ * restart, busy with a long script, a replica cut off from its primary, a failover,
+ * replicas that did not confirm a write in time.
  */
 const TRANSIENT_REPLY_PREFIXES = [
   'LOADING ',
@@ -28,6 +41,11 @@ const TRANSIENT_REPLY_PREFIXES = [
   'READONLY ',
   'TRYAGAIN ',
   'CLUSTERDOWN ',
+  // Fewer replicas confirmed a write than asked (WAIT, or min-replicas-to-write).
+  'NOREPLICAS ',
+  // A Redis Cluster moved the slot (a failover) under a pipeline the client does not redirect.
+  'MOVED ',
+  'ASK ',
 ];
 
 /** Classifies an error thrown by an ioredis command; undefined when Redis is not to blame. */

@@ -1,6 +1,14 @@
+import type { ClusterSeed } from './cluster-seeds.js';
+
 export interface RedisConnectionsOptions {
-  /** Redis to connect to, `redis://[:password@]host:port[/db]` or `rediss://`. */
+  /**
+   * Redis to connect to, `redis://[:password@]host:port[/db]` or `rediss://`.
+   * With `clusterSeeds`, only its user, password and scheme (TLS) are used, for
+   * every node of the cluster.
+   */
   url: string;
+  /** Nodes of a Redis Cluster to learn its layout from: cluster mode. @default none (one Redis at `url`) */
+  clusterSeeds?: ClusterSeed[];
   /** Name shown by `CLIENT LIST`, handy when several nodes share one Redis. @default 'ringchat' */
   clientName?: string;
   /** Give up a connection attempt after this long. @default 3000 */
@@ -14,6 +22,11 @@ export interface RedisConnectionsOptions {
    * @default 2000
    */
   commandTimeoutMs?: number;
+  /**
+   * Cluster mode: how often the cluster client re-reads the slot layout, so a
+   * failover is noticed even on a connection that sent nothing. @default 1000
+   */
+  slotsRefreshIntervalMs?: number;
 }
 
 export const REDIS_DEFAULTS = {
@@ -21,4 +34,5 @@ export const REDIS_DEFAULTS = {
   connectTimeoutMs: 3000,
   maxReconnectDelayMs: 2000,
   commandTimeoutMs: 2000,
+  slotsRefreshIntervalMs: 1000,
 } as const;

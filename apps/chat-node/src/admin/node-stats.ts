@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import type { EventLoopLagReport } from '../event-loop-lag.js';
 import type { RoomActivity } from './node-activity.js';
 
@@ -18,25 +18,25 @@ export interface NodeStats {
   eventLoopLag: EventLoopLagReport;
 }
 
-/** One key per node, in the cluster's hash slot, so one MGET reads them all on Redis Cluster too. */
+/** One key per node, in the cluster's hash slot, so one MGET reads them all on RedisClient Cluster too. */
 const statsKey = (node: string): string => `{ringchat}:node-stats:${node}`;
 
 /**
  * How long a read may take: the views it feeds answer people and probes, and
- * must answer promptly while Redis is away (with what this node knows itself).
+ * must answer promptly while RedisClient is away (with what this node knows itself).
  */
 const READ_TIMEOUT_MS = 500;
 
-/** The stats records in Redis: each expires unless its node renews it. */
+/** The stats records in RedisClient: each expires unless its node renews it. */
 export class NodeStatsStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async write(stats: NodeStats, ttlMs: number): Promise<void> {
     await this.redis.set(statsKey(stats.node), JSON.stringify(stats), 'PX', ttlMs);
   }
 
   /** The records of `nodes`, in their order; undefined where a node has none (or a bad one). */
-  /** Rejects at once while Redis is not connected, and after READ_TIMEOUT_MS. */
+  /** Rejects at once while RedisClient is not connected, and after READ_TIMEOUT_MS. */
   async read(nodes: string[]): Promise<Array<NodeStats | undefined>> {
     if (nodes.length === 0) return [];
     if (this.redis.status !== 'ready') throw new Error('redis not connected');
@@ -54,7 +54,7 @@ export class NodeStatsStore {
 }
 
 /**
- * Redis is not trusted to name peers, but these records only feed what people
+ * RedisClient is not trusted to name peers, but these records only feed what people
  * read: a record that does not parse, or claims another node, is ignored.
  */
 function parseStats(raw: string | null, node: string): NodeStats | undefined {

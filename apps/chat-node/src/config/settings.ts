@@ -41,6 +41,28 @@ export const SETTINGS = {
     protocols: ['redis:', 'rediss:'],
     default: 'redis://127.0.0.1:6379',
   }),
+  redisClusterNodes: text({
+    env: 'REDIS_CLUSTER_NODES',
+    help: 'run against this Redis Cluster (seed nodes); REDIS_URL then gives only the password, user and TLS (rediss:)',
+    pattern: /^\s*[^\s,]+:\d{1,5}(\s*,\s*[^\s,]+:\d{1,5})*\s*$/,
+    accepts: 'comma-separated host:port pairs',
+    default: '',
+    defaultText: 'unset (one Redis at REDIS_URL)',
+  }),
+  ackReplicas: integer({
+    env: 'ACK_REPLICAS',
+    help: "a message is acked once stored on this many replicas too (WAIT), so a master's failover cannot lose it",
+    min: 0,
+    max: 5,
+    default: 0,
+  }),
+  ackReplicaTimeoutMs: integer({
+    env: 'ACK_REPLICA_TIMEOUT_MS',
+    help: 'with ACK_REPLICAS: replicas that do not confirm within this long make the send fail (the client retries)',
+    min: 10,
+    max: 1500,
+    default: 500,
+  }),
   advertiseUrl: url({
     env: 'ADVERTISE_URL',
     help:
