@@ -86,6 +86,8 @@ function setup(overrides: Partial<RoutingCluster> = {}, outcome?: ForwardOutcome
     cluster,
     engine,
     peerAuth,
+    // These specs cover HTTP forwarding: owners here do not speak the relay (relay specs below).
+    relay: { speaksTo: () => false, forward: () => Promise.resolve('not-spoken' as const) },
     http: { forward: (_req, _res, target, headers) => http.record(target, headers) },
     upgrades: { forward: (_req, _socket, _head, target, headers) => upgrades.record(target, headers) },
     log,
