@@ -6,6 +6,7 @@ export interface NginxConfigOptions {
   listenHost?: string;
   proxyTimeoutSeconds?: number;
   daemon?: boolean;
+  stickyByAddress?: boolean;
 }
 export function renderNginxConfig(options: NginxConfigOptions): string;
 export function writeNginxConfig(options: NginxConfigOptions): string;

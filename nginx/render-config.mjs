@@ -16,6 +16,9 @@ const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), 'nginx.conf.templ
  * @param {string} [options.listenHost] Listen address. Default 127.0.0.1.
  * @param {number} [options.proxyTimeoutSeconds] Upstream read/send timeout. Default 75.
  * @param {boolean} [options.daemon] Detach from the caller. Default true.
+ * @param {boolean} [options.stickyByAddress] Pin each client address to one node (`hash
+ *   $remote_addr consistent`), as a sticky-session deployment does; only the benchmark's
+ *   peer uses it. Default false: round robin.
  * @returns {string} the configuration text
  */
 export function renderNginxConfig(options) {
@@ -37,6 +40,7 @@ export function renderNginxConfig(options) {
     LISTEN: `${options.listenHost ?? '127.0.0.1'}:${port}`,
     UPSTREAM_SERVERS: upstreams.map((address) => `        server ${address} max_fails=1 fail_timeout=2s;`).join('\n'),
     PROXY_TIMEOUT: `${options.proxyTimeoutSeconds ?? 75}s`,
+    BALANCE_DIRECTIVE: options.stickyByAddress ? '        hash $remote_addr consistent;' : '',
   };
   return readFileSync(TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name) => {
     if (!(name in values)) throw new Error(`nginx template: no value for {{${name}}}`);

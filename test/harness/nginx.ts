@@ -19,12 +19,19 @@ export interface TestNginx {
   stop(): Promise<void>;
 }
 
-/** A real nginx in the foreground, round robin over `upstreams` (`host:port`). */
-export async function startNginx(upstreams: string[], options: { port?: number } = {}): Promise<TestNginx> {
+/**
+ * A real nginx in the foreground, round robin over `upstreams` (`host:port`), or
+ * pinning each client address to one of them with `stickyByAddress`.
+ */
+export async function startNginx(
+  upstreams: string[],
+  options: { port?: number; stickyByAddress?: boolean } = {},
+): Promise<TestNginx> {
   const port = options.port ?? (await freePort());
   const prefix = tempDir('nginx');
   const logDir = join(prefix, 'logs');
-  const conf = writeNginxConfig({ prefix, port, upstreams, logDir, daemon: false });
+  const { stickyByAddress } = options;
+  const conf = writeNginxConfig({ prefix, port, upstreams, logDir, daemon: false, stickyByAddress });
   const proc = new ManagedProcess('nginx', 'nginx', ['-p', prefix, '-c', conf]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
@@ -38,7 +45,7 @@ export async function startNginx(upstreams: string[], options: { port?: number }
     100,
   );
   const reload = async (next: string[]): Promise<void> => {
-    writeNginxConfig({ prefix, port, upstreams: next, logDir, daemon: false });
+    writeNginxConfig({ prefix, port, upstreams: next, logDir, daemon: false, stickyByAddress });
     const before = workerPids(proc.pid);
     proc.kill('SIGHUP');
     // Reloaded once a new generation of workers is up.
