@@ -106,8 +106,10 @@ export function frameReceiver(socket: Socket, onFrame: (frame: Frame) => void): 
 }
 
 /**
- * Writes frames to a socket, those of one tick in one system call: a poll's
- * HEAD and END, or the answers of many streams, leave together.
+ * Writes frames to a socket, those of one turn of the event loop in one system
+ * call: a poll's HEAD and END, the answers to every poll a broadcast woke, the
+ * requests nginx handed over in one read, leave together (on the loop's check
+ * phase, right after the I/O that produced them).
  */
 export class FrameWriter {
   private corked = false;
@@ -120,7 +122,7 @@ export class FrameWriter {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.corked = false;
         this.socket.uncork();
       });
