@@ -43,7 +43,7 @@ import {
 import { waitForLingeringSockets } from './lib/lingering-sockets.js';
 import { progress, sleep } from './lib/progress.js';
 import { machineInfo, startCpuMeter, warnIfBusy, writeResultFile } from './lib/report.js';
-import { headlineRatios, stickyPollingTable } from './lib/sticky-report.js';
+import { headlineRatios, pollingCostTable, stickyPollingTable } from './lib/sticky-report.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import { SYSTEM_NAMES, startPeer, startRingchat, type BenchSystem, type SystemName } from './lib/systems.js';
 
@@ -282,6 +282,7 @@ async function main(): Promise<void> {
   const peer = results.find((r) => r.system === 'peer');
   const sticky = results.find((r) => r.system === 'sticky');
   const stickyTable = stickyPollingTable(ringchat, sticky);
+  const pollingCost = pollingCostTable(ringchat, sticky);
   const headline = headlineRatios(ringchat, peer, sticky);
   const summary = summaryTable(ringchat, peer);
   const steps = sweepStepsTable('fanout', ringchat, peer);
@@ -296,6 +297,7 @@ async function main(): Promise<void> {
     `${summary}\n\nFanout steps, WebSocket clients (latencies in ms):\n\n${steps}\n\n` +
       `Fanout CPU, ${cpuNote}:\n\n${cpuTable}\n\n` +
       `Polling, ringchat (round robin, routed) against the sticky peer:\n\n${stickyTable}\n\n` +
+      `Polling, CPU ms per 1,000 deliveries (nodes; nodes + nginx + Redis; generator):\n\n${pollingCost}\n\n` +
       `Polling sweep steps, long-polling clients; "peer" = the sticky peer (latencies in ms):\n\n${pollingSteps}\n\n` +
       `Polling sweep CPU, "peer" = the sticky peer, ${cpuNote}:\n\n${pollingCpu}\n\n` +
       `Polling, one node direct (no nginx, no forwarding), steps (latencies in ms):\n\n${directSteps}\n\n` +
@@ -313,6 +315,7 @@ async function main(): Promise<void> {
       summary,
       headline,
       stickyPolling: stickyTable,
+      pollingCost,
       fanoutSteps: steps,
       fanoutCpu: cpuTable,
       pollingSteps,

@@ -19,16 +19,7 @@ export function stickyPollingTable(ringchat?: SystemResults, sticky?: SystemResu
   const row = (name: string, sweep: SweepResult | undefined, problem: string | undefined): string[] => {
     const best = bestStep(sweep);
     if (!best)
-      return [
-        name,
-        problem ?? (sweep ? `none passed (${sweep.stoppedBecause})` : '-'),
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-      ];
+      return [name, problem ?? (sweep ? 'none passed' : '-'), '-', '-', '-', '-', '-', firstFailed(sweep)];
     const { systemCpu, cpu, latency } = best;
     return [
       name,
@@ -59,6 +50,47 @@ export function stickyPollingTable(ringchat?: SystemResults, sticky?: SystemResu
   );
 }
 
+/**
+ * What a delivery costs each system, step by step: CPU milliseconds of its
+ * nodes, and of nodes + nginx + Redis, per 1,000 deliveries received, with the
+ * generator's beside them. Unlike p99 this barely moves when other work shares
+ * the machine, so it compares the systems even on a busy one.
+ */
+export function pollingCostTable(ringchat?: SystemResults, sticky?: SystemResults): string {
+  type Step = SweepResult['steps'][number];
+  const perThousand = (percentOfCore: number, step: Step): string =>
+    step.deliveriesPerSec > 0 ? ((10_000 * percentOfCore) / step.deliveriesPerSec).toFixed(0) : '-';
+  const cells = (step: Step | undefined): string[] => {
+    if (!step) return ['-', '-', '-'];
+    const { nodes, nginx, redis } = step.systemCpu;
+    return [
+      perThousand(nodes, step),
+      perThousand(nodes + nginx + redis, step),
+      perThousand(step.cpu.benchProcessPercent, step),
+    ];
+  };
+  const at = (r: SystemResults | undefined, target: number): Step | undefined =>
+    r?.polling?.steps.find((step) => step.targetDeliveriesPerSec === target);
+  const all = [ringchat, sticky].flatMap((r) => r?.polling?.steps ?? []);
+  const targets = [...new Set(all.map((step) => step.targetDeliveriesPerSec))].sort((a, b) => a - b);
+  return table(
+    [
+      'target deliveries/s',
+      'ringchat nodes',
+      'ringchat system',
+      'generator',
+      'sticky nodes',
+      'sticky system',
+      'generator',
+    ],
+    targets.map((target) => [
+      target.toLocaleString('en-US'),
+      ...cells(at(ringchat, target)),
+      ...cells(at(sticky, target)),
+    ]),
+  );
+}
+
 /** The two ratios the benchmark is held to, one line each, with their targets. */
 export function headlineRatios(
   ringchat?: SystemResults,
@@ -71,7 +103,8 @@ export function headlineRatios(
     theirs: number | undefined,
     target: number,
   ): string => {
-    if (!ours || !theirs) return `${what}: - (not measured in this run)`;
+    if (ours === undefined || theirs === undefined) return `${what}: - (not measured in this run)`;
+    if (!theirs) return `${what}: - (${ours} / 0: no step of the other system passed the p99 limit)`;
     const ratio = ours / theirs;
     const verdict = ratio >= target ? 'reached' : 'NOT reached';
     return `${what}: ${ratio.toFixed(2)} (${ours.toLocaleString('en-US')} / ${theirs.toLocaleString('en-US')} deliveries/s; target ≥ ${target.toFixed(1)}, ${verdict})`;
