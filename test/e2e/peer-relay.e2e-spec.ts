@@ -25,6 +25,11 @@ describe('the relay between nodes', () => {
 
   it("carries a session's polls and pushes from the node reached to its owner, over one connection", async () => {
     const [relayer, owner] = fixture.cluster.nodes;
+    // Nodes start together: the relayer forwards only to a member it has heard of.
+    await waitFor(`${relayer.id} to know ${owner.id}`, async () => {
+      const view = (await (await fetch(`${relayer.url}/cluster`)).json()) as { ring: string[] };
+      return view.ring.includes(owner.id);
+    });
     const handshake = await (await fetch(`${owner.url}/socket.io/?EIO=4&transport=polling`)).text();
     const { sid } = JSON.parse(handshake.slice(1)) as { sid: string };
     const push = await fetch(pollUrl(relayer.url, sid), {

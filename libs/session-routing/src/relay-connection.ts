@@ -8,6 +8,7 @@ import {
   FrameWriter,
   RELAY_PATH,
   RELAY_PROTOCOL,
+  parseHead,
   type Frame,
   type RequestHead,
   type ResponseHead,
@@ -130,6 +131,8 @@ export class RelayConnection {
    * (the caller answers), `aborted` when either side went away mid-answer.
    */
   forward(req: IncomingMessage, res: ServerResponse): Promise<ForwardOutcome> {
+    // Lost since the caller picked it (its close is what removes it from the pool).
+    if (this.socket.destroyed) return Promise.resolve('unreachable');
     const id = this.nextStream;
     this.nextStream = this.nextStream >= 0xffffffff ? 1 : this.nextStream + 1;
     return new Promise<ForwardOutcome>((resolve) => {
@@ -187,8 +190,12 @@ export class RelayConnection {
     const { res } = stream;
     switch (type) {
       case FrameType.Head: {
+        const head = parseHead<ResponseHead>(payload);
+        if (!head) {
+          this.socket.destroy();
+          return;
+        }
         stream.answered = true;
-        const head = JSON.parse(payload.toString()) as ResponseHead;
         const headers = endToEndHeaders(head.headers as Record<string, string>, {
           'x-owner': this.target.id,
         });

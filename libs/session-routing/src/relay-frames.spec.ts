@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, FrameType, MAX_FRAME_PAYLOAD } from './relay-frames.js';
+import { encodeFrame, FrameDecoder, FrameType, MAX_FRAME_PAYLOAD, parseHead } from './relay-frames.js';
 
 describe('relay frames', () => {
   it('decodes what was encoded, whatever the chunking', () => {
@@ -29,5 +29,10 @@ describe('relay frames', () => {
     const huge = encodeFrame(FrameType.Data, 1);
     huge.writeUInt32BE(MAX_FRAME_PAYLOAD + 1, 5);
     expect(() => new FrameDecoder().push(huge)).toThrow(/malformed/);
+  });
+
+  it('reads a HEAD frame as JSON, and anything else as nothing', () => {
+    expect(parseHead(Buffer.from('{"status":200,"headers":{}}'))).toEqual({ status: 200, headers: {} });
+    expect(parseHead(Buffer.from('{"status":'))).toBeUndefined();
   });
 });

@@ -56,6 +56,15 @@ export function encodeFrame(type: FrameType, stream: number, payload?: Buffer | 
   return frame;
 }
 
+/** A HEAD frame's JSON, or undefined when it is not JSON (no node writes that). */
+export function parseHead<T extends RequestHead | ResponseHead>(payload: Buffer): T | undefined {
+  try {
+    return JSON.parse(payload.toString()) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Frame {
   type: FrameType;
   stream: number;

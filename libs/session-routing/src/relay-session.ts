@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { frameReceiver, FrameType, FrameWriter, type Frame, type RequestHead } from './relay-frames.js';
+import {
+  frameReceiver,
+  FrameType,
+  FrameWriter,
+  parseHead,
+  type Frame,
+  type RequestHead,
+} from './relay-frames.js';
 import { RelayedRequest, RelayedResponse } from './relayed-message.js';
 import { hasPeerHeaders, stripPeerHeaders } from './peer-auth.js';
 
@@ -58,7 +65,7 @@ export class RelaySession {
   private onFrame({ type, stream, payload }: Frame): void {
     switch (type) {
       case FrameType.Head:
-        return this.start(stream, JSON.parse(payload.toString()) as RequestHead);
+        return this.start(stream, parseHead<RequestHead>(payload));
       case FrameType.Data:
         this.exchanges.get(stream)?.req.push(payload);
         return;
@@ -73,7 +80,11 @@ export class RelaySession {
     }
   }
 
-  private start(stream: number, head: RequestHead): void {
+  private start(stream: number, head: RequestHead | undefined): void {
+    if (!head) {
+      this.socket.destroy();
+      return;
+    }
     // The relaying node strips them; a peer that did not is not believed either.
     if (hasPeerHeaders(head.headers)) stripPeerHeaders(head.headers);
     const req = new RelayedRequest(head);
