@@ -7,7 +7,8 @@
  *
  *   fanout       rooms × members WebSocket clients, send rate stepped up until
  *                p99 > 50 ms or a delivery is lost
- *   polling      the fanout sweep with long-polling-only clients (the peer serves none)
+ *   polling      the fanout sweep with long-polling-only clients (the peer serves none;
+ *                the sticky peer, the peer's nodes behind address-hash nginx, does)
  *   polling-direct  the same, every client on one node directly: no nginx, no forwarding
  *   transports   a fixed rate with WebSocket-only, polling-only and default clients
  *   connections  up to --max-clients WebSocket clients; connect rate, RSS per connection
@@ -43,6 +44,7 @@ import { waitForLingeringSockets } from './lib/lingering-sockets.js';
 import { progress, sleep } from './lib/progress.js';
 import { machineInfo, startCpuMeter, warnIfBusy, writeResultFile } from './lib/report.js';
 import { isScaleRun, runScaleBenchmark } from './lib/scale.js';
+import { headlineRatios, pollingCostTable, stickyPollingTable } from './lib/sticky-report.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import { SYSTEM_NAMES, startPeer, startRingchat, type BenchSystem, type SystemName } from './lib/systems.js';
 
@@ -57,7 +59,10 @@ options:
   --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all);
                         or "scale" alone: ringchat against itself, room vs broadcast
                         delivery on 3, 6 and 9 nodes (--scenarios scale --help)
-  --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: both)
+  --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: all;
+                        sticky, the peer behind address-hash nginx, runs the polling sweep only)
+  --polling-client C    polling sweeps' clients: lean (default; a raw engine.io polling
+                        client) or socket.io (socket.io-client, as a cross-check)
   --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
   --nodes N             nodes per system (default 3)
   --time-limit S        start no new scenario or sweep step after S seconds (default 900;
@@ -102,6 +107,7 @@ function parseSettings(): Settings | undefined {
       'time-limit': { type: 'string' },
       'node-options': { type: 'string' },
       'cpu-profile': { type: 'string' },
+      'polling-client': { type: 'string', default: 'lean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -138,6 +144,10 @@ function parseSettings(): Settings | undefined {
     return value;
   };
   const membersPerRoom = 30;
+  const pollingClient = values['polling-client'];
+  if (pollingClient !== 'lean' && pollingClient !== 'socket.io') {
+    throw new UsageError('--polling-client must be lean or socket.io');
+  }
   const pollingSweep: Omit<SweepOptions, 'deadline'> = {
     transport: 'polling',
     rooms: 10,
@@ -147,6 +157,10 @@ function parseSettings(): Settings | undefined {
     stepMs: quick ? 2000 : 6000,
     drainMs: quick ? 3000 : 5000,
     p99LimitMs: 50,
+    // The same clients for every system, each from its own loopback address so the
+    // sticky peer's address hash spreads them.
+    client: pollingClient,
+    spreadSources: true,
   };
   return {
     quick,
@@ -232,6 +246,8 @@ async function main(): Promise<void> {
   for (const scenario of settings.scenarios) {
     for (const result of results) {
       const name = result.system;
+      // The sticky peer exists for polling clients; the peer covers the rest.
+      if (name === 'sticky' && scenario !== 'polling') continue;
       if (performance.now() > deadline) {
         result.problems[scenario] = 'time limit';
         progress(`${name} ${scenario}: skipped, time limit reached`);
@@ -241,7 +257,7 @@ async function main(): Promise<void> {
       const system =
         name === 'ringchat'
           ? await startRingchat(settings.nodes, { ...settings.nodeEnv, ...nodeOptions })
-          : await startPeer(settings.nodes, nodeOptions);
+          : await startPeer(settings.nodes, nodeOptions, { sticky: name === 'sticky' });
       running.add(system);
       const meter = startCpuMeter();
       try {
@@ -267,21 +283,28 @@ async function main(): Promise<void> {
   }
   const ringchat = results.find((r) => r.system === 'ringchat');
   const peer = results.find((r) => r.system === 'peer');
+  const sticky = results.find((r) => r.system === 'sticky');
+  const stickyTable = stickyPollingTable(ringchat, sticky);
+  const pollingCost = pollingCostTable(ringchat, sticky);
+  const headline = headlineRatios(ringchat, peer, sticky);
   const summary = summaryTable(ringchat, peer);
   const steps = sweepStepsTable('fanout', ringchat, peer);
   const cpuTable = sweepCpuTable('fanout', ringchat, peer);
-  const pollingSteps = sweepStepsTable('polling', ringchat, peer);
-  const pollingCpu = sweepCpuTable('polling', ringchat, peer);
+  // Polling: against the sticky peer ("peer" columns), as the round-robin peer serves no poller.
+  const pollingSteps = sweepStepsTable('polling', ringchat, sticky);
+  const pollingCpu = sweepCpuTable('polling', ringchat, sticky);
   const directSteps = sweepStepsTable('pollingDirect', ringchat, peer);
   const directCpu = sweepCpuTable('pollingDirect', ringchat, peer);
   const cpuNote = `% of one core (machine: % of all ${machine.cores} cores)`;
   process.stdout.write(
     `${summary}\n\nFanout steps, WebSocket clients (latencies in ms):\n\n${steps}\n\n` +
       `Fanout CPU, ${cpuNote}:\n\n${cpuTable}\n\n` +
-      `Polling sweep steps, long-polling clients (latencies in ms):\n\n${pollingSteps}\n\n` +
-      `Polling sweep CPU, ${cpuNote}:\n\n${pollingCpu}\n\n` +
+      `Polling, ringchat (round robin, routed) against the sticky peer:\n\n${stickyTable}\n\n` +
+      `Polling, CPU ms per 1,000 deliveries (nodes; nodes + nginx + Redis; generator):\n\n${pollingCost}\n\n` +
+      `Polling sweep steps, long-polling clients; "peer" = the sticky peer (latencies in ms):\n\n${pollingSteps}\n\n` +
+      `Polling sweep CPU, "peer" = the sticky peer, ${cpuNote}:\n\n${pollingCpu}\n\n` +
       `Polling, one node direct (no nginx, no forwarding), steps (latencies in ms):\n\n${directSteps}\n\n` +
-      `Polling, one node direct, CPU, ${cpuNote}:\n\n${directCpu}\n`,
+      `Polling, one node direct, CPU, ${cpuNote}:\n\n${directCpu}\n\n${headline}\n`,
   );
   const file = writeResultFile(RESULTS_DIR, 'compare', started, {
     benchmark: 'compare',
@@ -293,6 +316,9 @@ async function main(): Promise<void> {
     results,
     tables: {
       summary,
+      headline,
+      stickyPolling: stickyTable,
+      pollingCost,
       fanoutSteps: steps,
       fanoutCpu: cpuTable,
       pollingSteps,
@@ -353,15 +379,19 @@ async function runScenario(
   }
 }
 
-const COLORS: Record<SystemName, string> = { ringchat: '#1f6fd1', peer: '#e07b00' };
+const COLORS: Record<SystemName, string> = { ringchat: '#1f6fd1', peer: '#e07b00', sticky: '#d62728' };
 const POLLING_COLOR = '#6a3d9a';
-const DIRECT_COLORS: Record<SystemName, string> = { ringchat: '#33a02c', peer: '#b15928' };
+const DIRECT_COLORS: Record<SystemName, string> = { ringchat: '#33a02c', peer: '#b15928', sticky: '#999999' };
 
 function chart(results: SystemResults[], settings: Settings, machine: string): string {
   const { rooms, membersPerRoom } = settings.fanout;
   const points = (sweep: SweepResult | undefined) =>
     (sweep?.steps ?? []).map((s) => ({ x: s.deliveriesPerSec, y: s.latency.p99, passed: s.passed }));
   const series = results.flatMap((r) => {
+    if (r.system === 'sticky') {
+      const name = 'sticky peer (address-hash nginx), long-polling';
+      return [{ name, color: COLORS.sticky, points: points(r.polling) }].filter((l) => l.points.length > 0);
+    }
     const name = r.system === 'peer' ? 'peer (socket.io + redis-adapter)' : 'ringchat';
     const lines = [{ name: `${name}, WebSocket`, color: COLORS[r.system], points: points(r.fanout) }];
     if (r.system === 'ringchat') {

@@ -7,6 +7,7 @@ export interface NginxConfigOptions {
   proxyTimeoutSeconds?: number;
   daemon?: boolean;
   fileLimit?: number;
+  stickyByAddress?: boolean;
 }
 export function renderNginxConfig(options: NginxConfigOptions): string;
 export function writeNginxConfig(options: NginxConfigOptions): string;

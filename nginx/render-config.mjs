@@ -36,6 +36,9 @@ function inheritedFileLimit() {
  * @param {boolean} [options.daemon] Detach from the caller. Default true.
  * @param {number} [options.fileLimit] Open files per worker. Default: 65536, or the
  *   inherited hard limit when lower.
+ * @param {boolean} [options.stickyByAddress] Pin each client address to one node (`hash
+ *   $remote_addr consistent`), as a sticky-session deployment does; only the benchmark's
+ *   peer uses it. Default false: round robin.
  * @returns {string} the configuration text
  */
 export function renderNginxConfig(options) {
@@ -60,6 +63,7 @@ export function renderNginxConfig(options) {
     PROXY_TIMEOUT: `${options.proxyTimeoutSeconds ?? 75}s`,
     FILE_LIMIT: String(fileLimit),
     WORKER_CONNECTIONS: String(Math.min(32768, fileLimit)),
+    BALANCE_DIRECTIVE: options.stickyByAddress ? '        hash $remote_addr consistent;' : '',
   };
   return readFileSync(TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name) => {
     if (!(name in values)) throw new Error(`nginx template: no value for {{${name}}}`);

@@ -1,5 +1,11 @@
 import { progress, sleep } from './progress.js';
-import { RoomGroup, type ConnectOutcome, type StepResult, type TransportMode } from './room-load.js';
+import {
+  RoomGroup,
+  type ConnectOutcome,
+  type RoomGroupOptions,
+  type StepResult,
+  type TransportMode,
+} from './room-load.js';
 import { startSystemCpuMeter, type BenchSystem, type SystemCpu } from './systems.js';
 
 /** A step, with how busy the system's processes were meanwhile. */
@@ -26,6 +32,10 @@ export interface SweepOptions {
   direct?: boolean;
   rooms: number;
   membersPerRoom: number;
+  /** Which polling client (see RoomGroupOptions). @default 'socket.io' */
+  client?: RoomGroupOptions['client'];
+  /** Clients from many loopback addresses (see RoomGroupOptions). @default false */
+  spreadSources?: boolean;
   /** Messages per second (all rooms together) of each step, rising. */
   steps: number[];
   stepMs: number;
@@ -67,7 +77,16 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
   progress(
     `${system} ${scenario}: connecting ${rooms * membersPerRoom} ${transport} clients in ${rooms} rooms`,
   );
-  const group = await RoomGroup.open({ url, label: 'fanout', rooms, membersPerRoom, transport });
+  const { client, spreadSources } = options;
+  const group = await RoomGroup.open({
+    url,
+    label: 'fanout',
+    rooms,
+    membersPerRoom,
+    transport,
+    client,
+    spreadSources,
+  });
   const result: SweepResult = {
     transport,
     direct,

@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import { nowMs } from './clock.js';
+import { LeanPollingClient, loopbackSource } from './lean-polling-client.js';
 import { sleep } from './progress.js';
 import { startCpuMeter, type CpuUse } from './report.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -20,13 +21,30 @@ export interface RoomGroupOptions {
   connectConcurrency?: number;
   /** A client that has not connected and joined by then counts as failed. @default 10000 */
   connectTimeoutMs?: number;
+  /**
+   * Polling clients only: socket.io-client, or the lean polling client that
+   * generates load at a fraction of its CPU (see lean-polling-client.ts). @default 'socket.io'
+   */
+  client?: 'socket.io' | 'lean';
+  /**
+   * Each client's connections come from its own loopback address (127.0.0.2 and
+   * up), so an address-hash balancer spreads them. @default false
+   */
+  spreadSources?: boolean;
 }
 
-/** One member: a plain socket.io client, the same for both systems. */
+/** What the sender and the members use of a client: socket.io-client's or the lean one. */
+interface RoomClient {
+  readonly connected: boolean;
+  emit(event: string, payload: unknown): unknown;
+  close(): unknown;
+}
+
+/** One member, the same client code for every system. */
 interface Member {
   index: number;
   room: number;
-  socket: Socket;
+  socket: RoomClient;
 }
 
 /** A message on its way: `<tag>|<seq>|<send time, nowMs()>` in the message text. */
@@ -96,7 +114,8 @@ export class RoomGroup {
   /** Connects and joins every member; failures are counted, not thrown. */
   static async open(options: RoomGroupOptions): Promise<RoomGroup> {
     // Polling clients keep their connections alive, as browsers do (see message-latency.ts).
-    const agent = options.transport === 'websocket' ? undefined : new Agent({ keepAlive: true });
+    const shared = options.transport !== 'websocket' && !options.spreadSources;
+    const agent = shared ? new Agent({ keepAlive: true }) : undefined;
     const group = new RoomGroup(options, agent);
     await group.connectAll();
     return group;
@@ -139,6 +158,11 @@ export class RoomGroup {
 
   private async connectOne(index: number, room: number): Promise<void> {
     const { url, label, transport, connectTimeoutMs = 10_000 } = this.options;
+    if (this.options.client === 'lean' && transport === 'polling') return this.connectLean(index, room);
+    const localAddress = this.options.spreadSources ? loopbackSource(index) : undefined;
+    const agent =
+      this.agent ??
+      (localAddress && transport !== 'websocket' ? new Agent({ keepAlive: true, localAddress }) : undefined);
     const socket = io(`${url}/chat`, {
       auth: { user: `${label}-u${index}` },
       transports: transport === 'default' ? ['polling', 'websocket'] : [transport],
@@ -146,8 +170,10 @@ export class RoomGroup {
       forceNew: true,
       timeout: connectTimeoutMs,
       // socket.io-client types `agent` for browsers (string | boolean); in Node it goes to http.request.
-      ...(this.agent ? { agent: this.agent as unknown as string } : {}),
+      ...(agent ? { agent: agent as unknown as string } : {}),
+      ...(localAddress && transport === 'websocket' ? { localAddress } : {}),
     });
+    socket.on('disconnect', () => (agent === this.agent ? undefined : agent?.destroy()));
     socket.on('chat message', (event: { message?: unknown }) => this.onMessage(index, event));
     socket.on('error', () => (this.refusals += 1));
     try {
@@ -170,6 +196,34 @@ export class RoomGroup {
     } catch (error) {
       this.countError(error instanceof Error ? error.message : String(error));
       socket.close();
+    }
+  }
+
+  private async connectLean(index: number, room: number): Promise<void> {
+    const { url, label, connectTimeoutMs = 10_000 } = this.options;
+    let client: LeanPollingClient | undefined;
+    try {
+      client = await LeanPollingClient.connect({
+        url,
+        auth: { user: `${label}-u${index}` },
+        localAddress: this.options.spreadSources ? loopbackSource(index) : undefined,
+        timeoutMs: connectTimeoutMs,
+      });
+      client.on('chat message', (event) => this.onMessage(index, event as { message?: unknown }));
+      client.on('error', () => (this.refusals += 1));
+      const answer = (await client.emitWithAck(
+        'join room',
+        { room: this.rooms[room] },
+        connectTimeoutMs,
+      )) as {
+        ok?: boolean;
+        error?: string;
+      };
+      if (!answer?.ok) throw new Error(`join refused: ${answer?.error}`);
+      this.members.push({ index, room, socket: client });
+    } catch (error) {
+      this.countError(error instanceof Error ? error.message : String(error));
+      client?.close();
     }
   }
 

@@ -12,9 +12,10 @@ import {
   type TestRedis,
 } from '../../test/harness/index.js';
 
-export type SystemName = 'ringchat' | 'peer';
+/** `sticky`: the peer's nodes behind nginx with address-hash stickiness, for polling clients. */
+export type SystemName = 'ringchat' | 'peer' | 'sticky';
 
-export const SYSTEM_NAMES: readonly SystemName[] = ['ringchat', 'peer'];
+export const SYSTEM_NAMES: readonly SystemName[] = ['ringchat', 'peer', 'sticky'];
 
 /** One node of a running system, as the scenarios see it. */
 export interface BenchNode {
@@ -74,9 +75,15 @@ export async function startRingchat(
 
 /**
  * The conventional peer: its own redis-server (the same binary and settings),
- * plain socket.io nodes (bench/peer/plain-node.ts) and the same nginx template.
+ * plain socket.io nodes (bench/peer/plain-node.ts) and the same nginx template;
+ * with `sticky`, nginx pins each client address to one node (`hash $remote_addr
+ * consistent`), the deployment that serves polling clients without routing.
  */
-export async function startPeer(count: number, env: Record<string, string> = {}): Promise<BenchSystem> {
+export async function startPeer(
+  count: number,
+  env: Record<string, string> = {},
+  { sticky = false } = {},
+): Promise<BenchSystem> {
   let redis: TestRedis | undefined;
   let nginx: TestNginx | undefined;
   const processes: ManagedProcess[] = [];
@@ -119,9 +126,12 @@ export async function startPeer(count: number, env: Record<string, string> = {})
         };
       }),
     );
-    nginx = await startNginx(nodes.map((node) => `127.0.0.1:${node.port}`));
+    nginx = await startNginx(
+      nodes.map((node) => `127.0.0.1:${node.port}`),
+      { stickyByAddress: sticky },
+    );
     return {
-      name: 'peer',
+      name: sticky ? 'sticky' : 'peer',
       url: nginx.url,
       nodes,
       redisPid: redis.process.pid,

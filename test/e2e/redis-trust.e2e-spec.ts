@@ -23,15 +23,18 @@ const POLLING = { transports: ['polling'] };
 // A heartbeat score far in the future: the heartbeat script never expires the record.
 const FOREVER = 1e15;
 
-/** An HTTP server that answers everything with a no-op and keeps what it received. */
-async function startTrap(): Promise<{
+/**
+ * An HTTP server that answers everything with a no-op and keeps what it received
+ * (under `only`, when given: a spy keeps the engine.io requests, not the relay upgrades).
+ */
+async function startTrap(only?: string): Promise<{
   url: string;
   requests: Array<{ url: string; headers: IncomingHttpHeaders }>;
   server: Server;
 }> {
   const requests: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
   const server = createServer((req, res) => {
-    requests.push({ url: req.url ?? '', headers: req.headers });
+    if (!only || req.url?.startsWith(only)) requests.push({ url: req.url ?? '', headers: req.headers });
     req.resume();
     res.end('6');
   });
@@ -133,7 +136,9 @@ describe('Redis is not a trust root', () => {
 
   it('refuses a captured peer header set sent to another node', async () => {
     const { cluster } = fixture;
-    const spy = await startTrap();
+    // node1 first asks the spy for a relay connection, which it cannot give; its
+    // requests then go as signed HTTP requests, the ones captured here.
+    const spy = await startTrap('/socket.io/');
     // A member with a valid record (the test knows the secret) whose URL the test serves:
     // node1 forwards real requests to it, with real peer headers.
     const records = new MemberSignature(TEST_CLUSTER_SECRET);

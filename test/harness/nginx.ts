@@ -25,16 +25,29 @@ export interface StartNginxOptions {
   host?: string;
   /** Command that launches nginx, e.g. inside a network namespace (see ManagedProcessOptions). */
   launcher?: string[];
+  /** Pin each client address to one upstream (`hash $remote_addr consistent`). @default false */
+  stickyByAddress?: boolean;
 }
 
-/** A real nginx in the foreground, round robin over `upstreams` (`host:port`). */
+/**
+ * A real nginx in the foreground, round robin over `upstreams` (`host:port`), or
+ * pinning each client address to one of them with `stickyByAddress`.
+ */
 export async function startNginx(upstreams: string[], options: StartNginxOptions = {}): Promise<TestNginx> {
   const port = options.port ?? (await freePort());
   const host = options.host ?? '127.0.0.1';
   const prefix = tempDir('nginx');
   const logDir = join(prefix, 'logs');
   const render = (list: string[]): string =>
-    writeNginxConfig({ prefix, port, upstreams: list, logDir, listenHost: host, daemon: false });
+    writeNginxConfig({
+      prefix,
+      port,
+      upstreams: list,
+      logDir,
+      listenHost: host,
+      daemon: false,
+      stickyByAddress: options.stickyByAddress,
+    });
   const conf = render(upstreams);
   const proc = new ManagedProcess('nginx', 'nginx', ['-p', prefix, '-c', conf], {
     launcher: options.launcher,

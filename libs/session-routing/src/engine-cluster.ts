@@ -2,10 +2,11 @@ import type { MoveRequest, NodeId, SessionId } from '@app/cluster';
 
 /** A member that left, as far as the routed engine cares: where it lived. */
 export interface DepartedMember {
+  id: NodeId;
   url: string;
 }
 
-/** Membership changed; the engine drops its connection pools to the members that left. */
+/** Membership changed; the engine drops its connections to and from the members that left. */
 export interface MembershipChange {
   left: readonly DepartedMember[];
 }

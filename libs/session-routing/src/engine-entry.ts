@@ -1,5 +1,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RelayAcceptor } from './relay-acceptor.js';
+import { RELAY_PATH } from './relay-frames.js';
 import type { SessionRouter } from './session-router.js';
 
 export interface EngineEntryOptions {
@@ -25,6 +27,8 @@ export class EngineEntry {
     private readonly httpServer: HttpServer,
     private readonly router: SessionRouter,
     private readonly options: EngineEntryOptions,
+    /** Where peers' relay connections (upgrades to RELAY_PATH) go. */
+    private readonly relay?: Pick<RelayAcceptor, 'accept'>,
   ) {
     this.path = options.path ?? '/socket.io/';
   }
@@ -62,6 +66,7 @@ export class EngineEntry {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.relay && req.url === RELAY_PATH) return this.relay.accept(req, socket, head);
     if (!this.isEngineRequest(req)) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server as EngineServer, type ServerOptions as EngineOptions } from 'engine.io';
-import type { MoveRequest, SessionId } from '@app/cluster';
+import { asNodeId, type MoveRequest, type SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
 import { ClientCloseRace } from './client-close-race.js';
 import type { EngineCluster, MembershipChange } from './engine-cluster.js';
@@ -10,6 +10,8 @@ import { HttpForwarder } from './http-forwarder.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
 import type { RoutingObserver } from './routing-observer.js';
+import { RelayAcceptor } from './relay-acceptor.js';
+import { RelayForwarder } from './relay-forwarder.js';
 import { SessionPlacement } from './session-placement.js';
 import { SessionRouter } from './session-router.js';
 import { UpgradeForwarder } from './upgrade-forwarder.js';
@@ -104,30 +106,47 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   });
   const http = new HttpForwarder({ responseTimeoutMs: relayResponseTimeout(options) });
   const upgrades = new UpgradeForwarder();
-  new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
-  new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
-  stampUpgradeAnswers(engine, cluster.self);
   const peerAuth = new PeerAuth({
     secret: options.clusterSecret,
     self: cluster.self,
     replayCacheSize: options.peerReplayCacheSize,
     log: logger.forContext('PeerAuth'),
   });
+  const relay = new RelayForwarder(peerAuth, { responseTimeoutMs: relayResponseTimeout(options) });
+  new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
+  new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
+  stampUpgradeAnswers(engine, cluster.self);
   const router = new SessionRouter({
     cluster,
     engine,
     peerAuth,
+    relay,
     http,
     upgrades,
     log: logger.forContext('Router'),
     engineLog: logger.forContext('EngineIO'),
     observer: deps.observer,
   });
-  const entry = new EngineEntry(deps.httpServer, router, { nodeId: cluster.self, path: options.path });
+  const relayAcceptor = new RelayAcceptor({
+    peerAuth,
+    isMember: (id) => cluster.urlOf(asNodeId(id)) !== undefined,
+    handler: (req, res, via) => router.serveRelayed(req, res, via),
+    log: logger.forContext('Relay'),
+  });
+  const entry = new EngineEntry(
+    deps.httpServer,
+    router,
+    { nodeId: cluster.self, path: options.path },
+    relayAcceptor,
+  );
   entry.install();
 
   const onChange = ({ left }: MembershipChange): void => {
-    for (const member of left) http.forget(member.url);
+    for (const member of left) {
+      http.forget(member.url);
+      relay.forget(member.url);
+      relayAcceptor.forgetPeer(member.id);
+    }
   };
   const onFlushPolls = (sids: SessionId[]): void => answerPendingPolls(engine, sids);
   const moves = new WebSocketMoves({
@@ -146,6 +165,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     sessionCount: () => engine.clientsCount,
     async drain(timeoutMs) {
       entry.startDraining();
+      relayAcceptor.startDraining();
       engine.close();
       // Relayed WebSockets would hold the drain until their clients leave: their owners move them.
       const relayed = router.relayedWebSockets.byOwnerThenWatch(
@@ -157,8 +177,9 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
       }
       const deadline = Date.now() + timeoutMs;
       await http.inFlight.whenIdle(timeoutMs);
+      await relay.inFlight.whenIdle(Math.max(0, deadline - Date.now()));
       await upgrades.inFlight.whenIdle(Math.max(0, deadline - Date.now()));
-      return { relaysLeft: http.inFlight.count + upgrades.inFlight.count };
+      return { relaysLeft: http.inFlight.count + relay.inFlight.count + upgrades.inFlight.count };
     },
     closeAllSessions: () => closeEverySession(engine),
     close() {
@@ -166,6 +187,8 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
       cluster.off('flushPolls', onFlushPolls);
       cluster.off('moveSessions', onMoveSessions);
       http.close();
+      relay.close();
+      relayAcceptor.close();
       engine.close();
     },
   };

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { asNodeId, type NodeId, type SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
 import type { ForwardOutcome, ForwardTarget } from './forward-target.js';
+import type { RelayOutcome } from './relay-forwarder.js';
 import { PEER_HEADERS, PeerAuth } from './peer-auth.js';
 import { SessionRouter, type RoutingCluster } from './session-router.js';
 
@@ -66,7 +67,24 @@ function recordingLog(): Log & { lines: string[] } {
   return { lines, error: record, warn: record, info: record, debug: record, isDebugEnabled: () => true };
 }
 
-function setup(overrides: Partial<RoutingCluster> = {}, outcome?: ForwardOutcome) {
+/** A relay that owners speak (or not), ending each relayed request as told. */
+function fakeRelay(speaks: boolean, outcome: RelayOutcome = 'forwarded') {
+  const targets: ForwardTarget[] = [];
+  return {
+    targets,
+    speaksTo: () => speaks,
+    forward: (_req: IncomingMessage, _res: ServerResponse, target: ForwardTarget) => {
+      targets.push(target);
+      return Promise.resolve(outcome);
+    },
+  };
+}
+
+function setup(
+  overrides: Partial<RoutingCluster> = {},
+  outcome?: ForwardOutcome,
+  relay = fakeRelay(false, 'not-spoken'),
+) {
   const { cluster, pins, urls } = fakeCluster(overrides);
   const engine = {
     requests: [] as IncomingMessage[],
@@ -86,6 +104,8 @@ function setup(overrides: Partial<RoutingCluster> = {}, outcome?: ForwardOutcome
     cluster,
     engine,
     peerAuth,
+    // Unless a spec says otherwise, owners here do not speak the relay: HTTP forwarding.
+    relay,
     http: { forward: (_req, _res, target, headers) => http.record(target, headers) },
     upgrades: { forward: (_req, _socket, _head, target, headers) => upgrades.record(target, headers) },
     log,
@@ -97,7 +117,7 @@ function setup(overrides: Partial<RoutingCluster> = {}, outcome?: ForwardOutcome
     router.route(req, res);
     return res;
   };
-  return { router, route, cluster, pins, urls, engine, http, upgrades, log, engineLog };
+  return { router, route, cluster, pins, urls, engine, http, upgrades, relay, log, engineLog };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -328,5 +348,48 @@ describe('SessionRouter', () => {
     routing.http.finish('forwarded');
     await settled();
     expect(routing.router.relayedPollsByOwner()).toEqual(new Map());
+  });
+
+  describe('over the peer relay', () => {
+    const ownedByNode3 = { ring: { ownerOf: () => node3 } };
+
+    it('relays a poll to an owner that speaks the relay, signing nothing for it', async () => {
+      const routing = setup(ownedByNode3, undefined, fakeRelay(true));
+      routing.route(poll());
+      await settled();
+      expect(routing.relay.targets).toEqual([{ id: node3, url: routing.urls.get(node3) }]);
+      expect(routing.http.targets).toEqual([]);
+      expect(routing.engine.requests).toEqual([]);
+    });
+
+    it('forwards as a signed HTTP request when the owner turns out not to speak it', async () => {
+      const routing = setup(ownedByNode3, undefined, fakeRelay(true, 'not-spoken'));
+      const req = routing.route(poll()).req;
+      await settled();
+      expectForwardedTo(routing, node3);
+      expect(
+        peerAuthOf('node3').verify(routing.http.peerHeaders[0], { method: 'GET', url: req.url ?? '' }),
+      ).toBe('node1');
+    });
+
+    it('answers "Session ID unknown" and suspects an owner the relay cannot reach', async () => {
+      const routing = setup(ownedByNode3, undefined, fakeRelay(true, 'unreachable'));
+      const res = routing.route(poll());
+      await settled();
+      expect(res.statusCode).toBe(400);
+      expect(routing.cluster.suspect).toHaveBeenCalledWith(node3);
+      expect(routing.http.targets).toEqual([]);
+    });
+
+    it('serves a relayed request here whoever owns its session (hop limit 1), naming the peer', () => {
+      const routing = setup(ownedByNode3, undefined, fakeRelay(true));
+      const req = poll();
+      const res = new ServerResponse(req);
+      routing.router.serveRelayed(req, res, 'node2');
+      expectServedHere(routing, req);
+      expect(routing.relay.targets).toEqual([]);
+      expect(res.getHeader('x-owner')).toBe('node1');
+      expect(routing.engineLog.lines.at(-1)).toMatch(/^Received poll request for \S+ \(via node2\)$/);
+    });
   });
 });

@@ -10,12 +10,13 @@ import {
   KIND_LABEL,
   type EngineRequestInfo,
 } from './engine-request.js';
-import type { ForwardTarget } from './forward-target.js';
+import type { ForwardOutcome, ForwardTarget } from './forward-target.js';
 import type { HttpForwarder } from './http-forwarder.js';
 import { hasPeerHeaders, stripPeerHeaders, type PeerAuth } from './peer-auth.js';
 import { groupByOwner, RelayedWebSockets } from './relayed-websockets.js';
 import { noteRelayedUpgrade } from './upgrade-stamp.js';
 import type { RoutingObserver } from './routing-observer.js';
+import type { RelayForwarder } from './relay-forwarder.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
 
 /** What the router needs to know of the cluster. */
@@ -38,6 +39,9 @@ export interface SessionRouterDeps {
   cluster: RoutingCluster;
   engine: LocalEngine;
   peerAuth: Pick<PeerAuth, 'sign' | 'verify'>;
+  /** Polls and pushes go over the relay to owners that speak it... */
+  relay: Pick<RelayForwarder, 'speaksTo' | 'forward'>;
+  /** ...and as signed HTTP requests to those that do not. */
   http: Pick<HttpForwarder, 'forward'>;
   upgrades: Pick<UpgradeForwarder, 'forward'>;
   /** `Router` context: routing decisions. */
@@ -72,6 +76,14 @@ export class SessionRouter {
     const decision = this.decide(req, true);
     if (decision.serve === 'locally') return this.serveUpgradeLocally(decision, req, socket, head);
     void this.forwardUpgrade(decision, req, socket, head);
+  }
+
+  /**
+   * A request a peer relayed over an authenticated relay connection: served
+   * here whoever owns its session (hop limit 1), like a signed forwarded one.
+   */
+  serveRelayed(req: IncomingMessage, res: ServerResponse, via: string): void {
+    this.serveLocally({ serve: 'locally', info: describeEngineRequest(req, false), via }, req, res);
   }
 
   /** Long-polls this node is relaying, grouped by owner. */
@@ -138,9 +150,8 @@ export class SessionRouter {
     this.logForward(info, target);
     const sid = info.kind === 'poll' ? parseSessionId(info.sid) : undefined;
     if (sid) this.relayedPolls.set(sid, target.id);
-    const headers = this.peerHeaders(req, target);
     const started = performance.now();
-    const outcome = await this.deps.http.forward(req, res, target, headers);
+    const outcome = await this.relayOrForward(req, res, target);
     this.deps.observer?.forwarded(info.kind, outcome, (performance.now() - started) / 1000);
     if (sid) this.relayedPolls.delete(sid);
     if (outcome === 'unreachable') {
@@ -174,6 +185,19 @@ export class SessionRouter {
       this.ownerUnreachable(info, target);
       answerUpgradeSessionUnknown(socket);
     }
+  }
+
+  /** Over the relay connection to the owner; as a signed HTTP request if it does not speak the relay. */
+  private relayOrForward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: ForwardTarget,
+  ): Promise<ForwardOutcome> {
+    const { relay, http } = this.deps;
+    const byHttp = (): Promise<ForwardOutcome> =>
+      http.forward(req, res, target, this.peerHeaders(req, target));
+    if (!relay.speaksTo(target)) return byHttp();
+    return relay.forward(req, res, target).then((outcome) => (outcome === 'not-spoken' ? byHttp() : outcome));
   }
 
   /** Signed for this one request to this one owner: never reused, valid nowhere else. */
