@@ -230,10 +230,14 @@ describe('operating the cluster: metrics, logs, admin view', () => {
     });
     expect(summary.nodes.map((node) => node.id)).toEqual(['node1', 'node2', 'node3']);
     expect(summary.nodes.reduce((sum, node) => sum + node.ringShare, 0)).toBeCloseTo(1, 2);
-    const report = (await (await fetch(`${nodes[0].url}/cluster`)).json()) as {
-      sessions: number;
-      cluster: Summary;
-    };
+    // Another node answers from the records the others published (every STATS_INTERVAL_MS).
+    const report = await waitFor('sessions on all three nodes in /cluster', async () => {
+      const answer = (await (await fetch(`${nodes[0].url}/cluster`)).json()) as {
+        sessions: number;
+        cluster: Summary;
+      };
+      return answer.cluster.nodes.every((node) => node.sessions > 0) ? answer : undefined;
+    });
     expect(report.cluster.nodes.every((node) => node.sessions > 0)).toBe(true);
     expect(report.cluster.sessions).toBeGreaterThan(report.sessions);
   });

@@ -369,11 +369,32 @@ describe('Membership', () => {
     it('is refused at join while another process holds it', async () => {
       const first = start(member('node1', 'first'));
       await first.membership.join();
-      const second = start(member('node1', 'second'));
-      await expect(second.membership.join()).rejects.toThrow(NodeIdTakenError);
-      await expect(start(member('node1', 'third')).membership.join()).rejects.toThrow(
+      // Each refusal comes after one TTL in which the holder keeps renewing its record.
+      const second = expect(start(member('node1', 'second')).membership.join()).rejects.toThrow(
+        NodeIdTakenError,
+      );
+      await vi.advanceTimersByTimeAsync(TTL_MS + 2 * HEARTBEAT_MS);
+      await second;
+      const third = expect(start(member('node1', 'third')).membership.join()).rejects.toThrow(
         /node id node1 is already used by a live node at http:\/\/node1\.test/,
       );
+      await vi.advanceTimersByTimeAsync(TTL_MS + 2 * HEARTBEAT_MS);
+      await third;
+    });
+
+    it("is taken once a crashed predecessor's record lapses, when restarted at once", async () => {
+      const first = start(member('node1', 'first'));
+      await first.membership.join();
+      first.membership.stop(); // a crash: no leave, the heartbeats just stop
+      const restarted = start(member('node1', 'restarted'));
+      let joined = false;
+      const joining = restarted.membership.join().then(() => (joined = true));
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(joined).toBe(false);
+      await vi.advanceTimersByTimeAsync(TTL_MS + HEARTBEAT_MS);
+      await joining;
+      expect(restarted.membership.current().members.get(asNodeId('node1'))?.instance).toBe('restarted');
+      expect(restarted.log.at('info').some((line) => line.includes('waiting up to'))).toBe(true);
     });
 
     it('taken over while this node was out of touch: conflict, and the heartbeats stop', async () => {

@@ -78,9 +78,24 @@ export class Membership extends EventEmitter<MembershipEvents> {
     this.registration = { id: self.id, instance: self.instance, record: this.records.seal(self) };
   }
 
-  /** Registers this node; rejects with NodeIdTakenError if the id is live elsewhere. */
+  /**
+   * Registers this node; rejects with NodeIdTakenError if the id is live elsewhere.
+   * A holder is given one member TTL (plus a heartbeat) to expire first: a node
+   * restarted at once after a crash finds its predecessor's record still there,
+   * which lapses unless a live process keeps renewing it.
+   */
   async join(): Promise<void> {
-    const result = await this.heartbeat();
+    const deadline = Date.now() + this.options.memberTtlMs + this.options.heartbeatIntervalMs;
+    let result = await this.heartbeat();
+    if (result.kind === 'conflict')
+      this.log.info(
+        `node id ${this.self.id} is held by ${result.holder.url}; waiting up to ` +
+          `${deadline - Date.now()} ms for that record to lapse, as a crashed predecessor's would`,
+      );
+    while (result.kind === 'conflict' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.heartbeatIntervalMs));
+      result = await this.heartbeat();
+    }
     if (result.kind === 'conflict') throw new NodeIdTakenError(result.holder);
     this.answeredAt = performance.now();
     this.admittedAt = result.admission?.at;
