@@ -52,9 +52,19 @@ export class RelayAcceptor {
     if (head.length > 0) session.receive(head);
   }
 
-  /** Connections from peers that left: closed (their requests fail over as for any lost owner). */
-  forgetPeer(id: string): void {
-    for (const session of this.sessions) if (session.peer === id) session.close();
+  /**
+   * Connections from a peer that left: no new streams, and the running ones are
+   * still answered before the connection ends. A gracefully leaving peer waits
+   * for them (its flush request may arrive after this node sees it leave), and
+   * cutting them would fail its clients' polls; a crashed peer's socket closes by
+   * itself. Cut after `graceMs` in any case (a peer cut off by the network).
+   */
+  forgetPeer(id: string, graceMs: number): void {
+    for (const session of this.sessions) {
+      if (session.peer !== id) continue;
+      session.goAway();
+      setTimeout(() => session.close(), graceMs).unref();
+    }
   }
 
   /** A leaving node: each connection ends once its running requests are answered. */

@@ -231,6 +231,20 @@ describe('the peer relay', () => {
     expect(owner.upgrades()).toBe(2);
   });
 
+  it('answers the running streams of a peer that left, then cuts what is still open after the grace', async () => {
+    const { owner, relayer } = await setUp();
+    const flushed = send(`${relayer.url}/held?sid=a`);
+    const stuck = send(`${relayer.url}/held?sid=b`);
+    await waitUntil(() => owner.held.length === 2);
+    // The relayer left the ring (gracefully): its flush may come after the owner sees it go.
+    owner.acceptor.forgetPeer('relayer', 300);
+    owner.held[0].res.end('flushed');
+    expect(await flushed).toMatchObject({ status: 200, body: 'flushed' });
+    // A peer that never answers (cut off) loses the connection once the grace is over.
+    expect((await stuck).body).toBe('unreachable');
+    expect(owner.held[1].closed).toBe(true);
+  });
+
   it('drains: running streams are answered, then the connection ends and new ones are refused', async () => {
     const { owner, relayer, forwarder } = await setUp();
     const poll = send(`${relayer.url}/held?sid=a`);

@@ -145,7 +145,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     for (const member of left) {
       http.forget(member.url);
       relay.forget(member.url);
-      relayAcceptor.forgetPeer(member.id);
+      relayAcceptor.forgetPeer(member.id, relayResponseTimeout(options));
     }
   };
   const onFlushPolls = (sids: SessionId[]): void => answerPendingPolls(engine, sids);
