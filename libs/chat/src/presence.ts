@@ -221,8 +221,8 @@ export class Presence {
       limit + 1,
     );
     const page = names.slice(0, limit);
-    const counts = page.length > 0 ? await this.redis.hmget(chatKeys.roomMembers, ...page) : [];
-    const rooms = page.map((room, i) => ({ room, members: Number(counts[i] ?? 0) }));
+    const counts = await this.memberCounts(page);
+    const rooms = page.map((room, i) => ({ room, members: counts[i] }));
     return names.length > limit ? { rooms, next: page[page.length - 1] } : { rooms };
   }
 
