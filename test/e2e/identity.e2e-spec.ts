@@ -338,6 +338,10 @@ describe('token identities (AUTH_MODE=jwt)', () => {
       const page = await browser.newPage();
       await page.goto(`${fixture.cluster.url}/#token=${await token('webby', { name: 'Web User' })}`);
       await page.waitForSelector('#status[data-state=connected]');
+      // The name comes with the session event, just after the connection opens.
+      await page.waitForFunction(() => document.querySelector('#me')?.textContent !== 'signing in…', null, {
+        timeout: 10_000,
+      });
       expect(await page.textContent('#me')).toBe('signed in as Web User');
       // The token leaves the address bar at once.
       expect(page.url()).not.toContain('token=');
