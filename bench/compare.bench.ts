@@ -6,9 +6,10 @@
  * nginx on free loopback ports, and run the same scenarios:
  *
  *   fanout       rooms × members WebSocket clients, send rate stepped up until
- *                p99 > 50 ms or a delivery is lost
- *   polling      the fanout sweep with long-polling-only clients (the peer serves none;
- *                the sticky peer, the peer's nodes behind address-hash nginx, does)
+ *                p99 > 50 ms or a delivery is lost, then bisected below that step
+ *   polling      the fanout sweep with long-polling-only clients: ringchat with the
+ *                owner hint and behind plain round robin (ringchat-rr), the sticky
+ *                peer (the peer's nodes behind address-hash nginx; the peer serves none)
  *   polling-direct  the same, every client on one node directly: no nginx, no forwarding
  *   transports   a fixed rate with WebSocket-only, polling-only and default clients
  *   connections  up to --max-clients WebSocket clients; connect rate, RSS per connection
@@ -46,7 +47,14 @@ import { machineInfo, startCpuMeter, warnIfBusy, writeResultFile } from './lib/r
 import { isScaleRun, runScaleBenchmark } from './lib/scale.js';
 import { headlineRatios, pollingCostTable, stickyPollingTable } from './lib/sticky-report.js';
 import { lineChartSvg } from './lib/svg-chart.js';
-import { SYSTEM_NAMES, startPeer, startRingchat, type BenchSystem, type SystemName } from './lib/systems.js';
+import {
+  POLLING_ONLY_SYSTEMS,
+  SYSTEM_NAMES,
+  startPeer,
+  startRingchat,
+  type BenchSystem,
+  type SystemName,
+} from './lib/systems.js';
 
 const HELP = `usage: npm run bench -- [options]
 
@@ -55,18 +63,22 @@ same nginx ("peer"). Starts both itself (redis-server, nodes, nginx on free loop
 ports), one after the other, and runs the same scenarios against each.
 
 options:
-  --quick               short smoke run (about 4 minutes): checks the benchmark, not the code
+  --quick               short smoke run (about 5 minutes): checks the benchmark, not the code
   --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all);
                         or "scale" alone: ringchat against itself, room vs broadcast
                         delivery on 3, 6 and 9 nodes (--scenarios scale --help)
   --systems LIST        comma-separated, of: ${SYSTEM_NAMES.join(', ')} (default: all;
-                        sticky, the peer behind address-hash nginx, runs the polling sweep only)
+                        ringchat-rr, ringchat behind plain round robin without the owner
+                        hint, and sticky, the peer behind address-hash nginx, run the
+                        polling sweep only)
   --polling-client C    polling sweeps' clients: lean (default; a raw engine.io polling
                         client) or socket.io (socket.io-client, as a cross-check)
+  --websocket-client C  fanout sweep's clients: lean (default; a raw engine.io WebSocket
+                        client on ws) or socket.io (socket.io-client, as a cross-check)
   --max-clients N       connections scenario: clients to open (default 10000; --quick 1000)
   --nodes N             nodes per system (default 3)
-  --time-limit S        start no new scenario or sweep step after S seconds (default 900;
-                        --quick 300); the run is stopped by force at S + 60
+  --time-limit S        start no new scenario or sweep step after S seconds (default 1200;
+                        --quick 420); the run is stopped by force at S + 60
   --node-options=OPTS   NODE_OPTIONS for every node of both systems (write it with "=",
                         as OPTS starts with a dash), e.g.
                         --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -108,6 +120,7 @@ function parseSettings(): Settings | undefined {
       'node-options': { type: 'string' },
       'cpu-profile': { type: 'string' },
       'polling-client': { type: 'string', default: 'lean' },
+      'websocket-client': { type: 'string', default: 'lean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -144,16 +157,23 @@ function parseSettings(): Settings | undefined {
     return value;
   };
   const membersPerRoom = 30;
-  const pollingClient = values['polling-client'];
-  if (pollingClient !== 'lean' && pollingClient !== 'socket.io') {
-    throw new UsageError('--polling-client must be lean or socket.io');
-  }
+  const clientKind = (name: string): 'lean' | 'socket.io' => {
+    const value = values[name as 'polling-client' | 'websocket-client'];
+    if (value !== 'lean' && value !== 'socket.io')
+      throw new UsageError(`--${name} must be lean or socket.io`);
+    return value;
+  };
+  const pollingClient = clientKind('polling-client');
+  // Coarse steps, then bisection between the last that passed and the first that
+  // did not: three more steps put the ceiling within an eighth of the gap.
+  const bisectSteps = quick ? 1 : 3;
   const pollingSweep: Omit<SweepOptions, 'deadline'> = {
     transport: 'polling',
     rooms: 10,
     membersPerRoom,
     // Lower than fanout's: every delivery to a poller is an HTTP exchange.
-    steps: quick ? [20, 60] : [20, 40, 60, 80, 100, 130, 160, 200, 300, 400, 600, 800],
+    steps: quick ? [20, 60] : [20, 40, 80, 130, 200, 300, 400, 600, 800, 1000],
+    bisectSteps,
     stepMs: quick ? 2000 : 6000,
     drainMs: quick ? 3000 : 5000,
     p99LimitMs: 50,
@@ -167,7 +187,7 @@ function parseSettings(): Settings | undefined {
     scenarios: list(values.scenarios, SCENARIO_NAMES, 'scenario'),
     systems: list(values.systems, SYSTEM_NAMES, 'system'),
     nodes: integer(values.nodes, 3, 'nodes', 2, 8),
-    timeLimitSec: integer(values['time-limit'], quick ? 300 : 900, 'time-limit', 30, 7200),
+    timeLimitSec: integer(values['time-limit'], quick ? 420 : 1200, 'time-limit', 30, 7200),
     // Rate limit well above any sender's rate here: the benchmark measures
     // throughput, not the limiter (each sender stays under 20/s up to 6,000 msg/s anyway).
     nodeEnv: { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000' },
@@ -176,9 +196,9 @@ function parseSettings(): Settings | undefined {
     fanout: {
       rooms: 10,
       membersPerRoom,
-      steps: quick
-        ? [200, 800, 2000]
-        : [100, 200, 400, 500, 600, 700, 800, 1000, 1300, 1600, 2000, 2500, 3000],
+      client: clientKind('websocket-client'),
+      steps: quick ? [200, 800, 2000] : [100, 200, 400, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000],
+      bisectSteps,
       stepMs: quick ? 2000 : 6000,
       drainMs: quick ? 3000 : 5000,
       p99LimitMs: 50,
@@ -224,7 +244,7 @@ const running = new Set<BenchSystem>();
 async function main(): Promise<void> {
   const settings = parseSettings();
   if (!settings) return;
-  if (settings.systems.includes('ringchat') && !existsSync(NODE_ENTRY)) {
+  if (settings.systems.some((name) => name.startsWith('ringchat')) && !existsSync(NODE_ENTRY)) {
     throw new Error(`${NODE_ENTRY} is missing: build first (npm run build), or use npm run bench`);
   }
   const startedAt = Date.now();
@@ -246,18 +266,22 @@ async function main(): Promise<void> {
   for (const scenario of settings.scenarios) {
     for (const result of results) {
       const name = result.system;
-      // The sticky peer exists for polling clients; the peer covers the rest.
-      if (name === 'sticky' && scenario !== 'polling') continue;
+      // ringchat-rr and the sticky peer exist for polling clients through nginx;
+      // ringchat and the peer cover the rest.
+      if (POLLING_ONLY_SYSTEMS.includes(name) && scenario !== 'polling') continue;
       if (performance.now() > deadline) {
         result.problems[scenario] = 'time limit';
         progress(`${name} ${scenario}: skipped, time limit reached`);
         continue;
       }
       progress(`starting ${name} for ${scenario}: redis-server, ${settings.nodes} nodes, nginx`);
-      const system =
-        name === 'ringchat'
-          ? await startRingchat(settings.nodes, { ...settings.nodeEnv, ...nodeOptions })
-          : await startPeer(settings.nodes, nodeOptions, { sticky: name === 'sticky' });
+      const system = name.startsWith('ringchat')
+        ? await startRingchat(
+            settings.nodes,
+            { ...settings.nodeEnv, ...nodeOptions },
+            { ownerHint: name === 'ringchat' },
+          )
+        : await startPeer(settings.nodes, nodeOptions, { sticky: name === 'sticky' });
       running.add(system);
       const meter = startCpuMeter();
       try {
@@ -281,30 +305,56 @@ async function main(): Promise<void> {
       }
     }
   }
-  const ringchat = results.find((r) => r.system === 'ringchat');
-  const peer = results.find((r) => r.system === 'peer');
-  const sticky = results.find((r) => r.system === 'sticky');
-  const stickyTable = stickyPollingTable(ringchat, sticky);
-  const pollingCost = pollingCostTable(ringchat, sticky);
-  const headline = headlineRatios(ringchat, peer, sticky);
+  const of = (name: SystemName): SystemResults | undefined => results.find((r) => r.system === name);
+  const [ringchat, peer] = [of('ringchat'), of('peer')];
+  // Polling through nginx: against the sticky peer, as the round-robin peer serves no poller.
+  const pollingSystems = [ringchat, of('ringchat-rr'), of('sticky')];
+  const stickyTable = stickyPollingTable(pollingSystems);
+  const pollingCost = pollingCostTable(pollingSystems);
+  const headline = headlineRatios(results);
   const summary = summaryTable(ringchat, peer);
-  const steps = sweepStepsTable('fanout', ringchat, peer);
-  const cpuTable = sweepCpuTable('fanout', ringchat, peer);
-  // Polling: against the sticky peer ("peer" columns), as the round-robin peer serves no poller.
-  const pollingSteps = sweepStepsTable('polling', ringchat, sticky);
-  const pollingCpu = sweepCpuTable('polling', ringchat, sticky);
-  const directSteps = sweepStepsTable('pollingDirect', ringchat, peer);
-  const directCpu = sweepCpuTable('pollingDirect', ringchat, peer);
-  const cpuNote = `% of one core (machine: % of all ${machine.cores} cores)`;
+  const steps = sweepStepsTable('fanout', [ringchat, peer]);
+  const cpuTable = sweepCpuTable('fanout', [ringchat, peer]);
+  const pollingSteps = sweepStepsTable('polling', pollingSystems);
+  const pollingCpu = sweepCpuTable('polling', pollingSystems);
+  const directSteps = sweepStepsTable('pollingDirect', [ringchat, peer]);
+  const directCpu = sweepCpuTable('pollingDirect', [ringchat, peer]);
+  const cpuNote = `% of one core (machine: % of all ${machine.cores} cores; clients ms/1k: the generator's CPU ms per 1,000 deliveries)`;
+  // Only the sections of the scenarios that ran; the summary and the ratios always.
+  const ran = (scenario: ScenarioName): boolean => settings.scenarios.includes(scenario);
+  const sections: Array<[title: string, body: string, shown: boolean]> = [
+    ['', summary, true],
+    [`Fanout steps, WebSocket clients (${settings.fanout.client}; latencies in ms)`, steps, ran('fanout')],
+    [`Fanout CPU, ${cpuNote}`, cpuTable, ran('fanout')],
+    [
+      'Polling through nginx: ringchat with the owner hint, ringchat behind plain round robin, the sticky peer',
+      stickyTable,
+      ran('polling'),
+    ],
+    [
+      'Polling, CPU ms per 1,000 deliveries (nodes; nodes + nginx + Redis; generator)',
+      pollingCost,
+      ran('polling'),
+    ],
+    [
+      `Polling sweep steps, long-polling clients (${settings.polling.client}; latencies in ms)`,
+      pollingSteps,
+      ran('polling'),
+    ],
+    [`Polling sweep CPU, ${cpuNote}`, pollingCpu, ran('polling')],
+    [
+      'Polling, one node direct (no nginx, no forwarding), steps (latencies in ms)',
+      directSteps,
+      ran('polling-direct'),
+    ],
+    [`Polling, one node direct, CPU, ${cpuNote}`, directCpu, ran('polling-direct')],
+    ['', headline, true],
+  ];
   process.stdout.write(
-    `${summary}\n\nFanout steps, WebSocket clients (latencies in ms):\n\n${steps}\n\n` +
-      `Fanout CPU, ${cpuNote}:\n\n${cpuTable}\n\n` +
-      `Polling, ringchat (round robin, routed) against the sticky peer:\n\n${stickyTable}\n\n` +
-      `Polling, CPU ms per 1,000 deliveries (nodes; nodes + nginx + Redis; generator):\n\n${pollingCost}\n\n` +
-      `Polling sweep steps, long-polling clients; "peer" = the sticky peer (latencies in ms):\n\n${pollingSteps}\n\n` +
-      `Polling sweep CPU, "peer" = the sticky peer, ${cpuNote}:\n\n${pollingCpu}\n\n` +
-      `Polling, one node direct (no nginx, no forwarding), steps (latencies in ms):\n\n${directSteps}\n\n` +
-      `Polling, one node direct, CPU, ${cpuNote}:\n\n${directCpu}\n\n${headline}\n`,
+    `${sections
+      .filter(([, , shown]) => shown)
+      .map(([title, body]) => (title ? `${title}:\n\n${body}` : body))
+      .join('\n\n')}\n`,
   );
   const file = writeResultFile(RESULTS_DIR, 'compare', started, {
     benchmark: 'compare',
@@ -379,30 +429,36 @@ async function runScenario(
   }
 }
 
-const COLORS: Record<SystemName, string> = { ringchat: '#1f6fd1', peer: '#e07b00', sticky: '#d62728' };
-const POLLING_COLOR = '#6a3d9a';
-const DIRECT_COLORS: Record<SystemName, string> = { ringchat: '#33a02c', peer: '#b15928', sticky: '#999999' };
+/** Each system's lines: WebSocket fanout, polling through nginx, polling on one node direct. */
+const LINES: Record<SystemName, { name: string; fanout?: string; polling?: string; direct?: string }> = {
+  ringchat: { name: 'ringchat', fanout: '#1f6fd1', polling: '#6a3d9a', direct: '#33a02c' },
+  'ringchat-rr': { name: 'ringchat (round robin, routed)', polling: '#cab2d6' },
+  peer: { name: 'peer (socket.io + redis-adapter)', fanout: '#e07b00', direct: '#b15928' },
+  sticky: { name: 'sticky peer (address-hash nginx)', polling: '#d62728' },
+};
 
 function chart(results: SystemResults[], settings: Settings, machine: string): string {
   const { rooms, membersPerRoom } = settings.fanout;
+  // In rate order: a bisection's steps ran after the coarse sweep's.
   const points = (sweep: SweepResult | undefined) =>
-    (sweep?.steps ?? []).map((s) => ({ x: s.deliveriesPerSec, y: s.latency.p99, passed: s.passed }));
+    (sweep?.steps ?? [])
+      .map((s) => ({
+        x: s.deliveriesPerSec,
+        y: s.latency.p99,
+        passed: s.passed,
+        rate: s.targetDeliveriesPerSec,
+      }))
+      .sort((a, b) => a.rate - b.rate);
   const series = results.flatMap((r) => {
-    if (r.system === 'sticky') {
-      const name = 'sticky peer (address-hash nginx), long-polling';
-      return [{ name, color: COLORS.sticky, points: points(r.polling) }].filter((l) => l.points.length > 0);
-    }
-    const name = r.system === 'peer' ? 'peer (socket.io + redis-adapter)' : 'ringchat';
-    const lines = [{ name: `${name}, WebSocket`, color: COLORS[r.system], points: points(r.fanout) }];
-    if (r.system === 'ringchat') {
-      lines.push({ name: `${name}, long-polling`, color: POLLING_COLOR, points: points(r.polling) });
-    }
-    lines.push({
-      name: `${name}, long-polling, one node direct`,
-      color: DIRECT_COLORS[r.system],
-      points: points(r.pollingDirect),
-    });
-    return lines.filter((line) => line.points.length > 0);
+    const { name, fanout, polling, direct } = LINES[r.system];
+    const lines = [
+      { name: `${name}, WebSocket`, color: fanout, points: points(r.fanout) },
+      { name: `${name}, long-polling`, color: polling, points: points(r.polling) },
+      { name: `${name}, long-polling, one node direct`, color: direct, points: points(r.pollingDirect) },
+    ];
+    return lines.flatMap(({ color, ...line }) =>
+      color && line.points.length > 0 ? [{ ...line, color }] : [],
+    );
   });
   return lineChartSvg(series, {
     title: 'Fanout: p99 latency vs deliveries per second',

@@ -69,11 +69,14 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
   both('fanout', 'highest sustained deliveries/s, p99 ≤ 50 ms', 'higher', (r) =>
     r.fanout ? r.fanout.bestDeliveriesPerSec : problem(r, 'fanout'),
   );
-  both('fanout', 'p99 ms at the last step that passed', 'lower', (r) => {
-    const last = r.fanout?.steps.filter((s) => s.passed).at(-1);
+  both('fanout', 'p99 ms at the fastest step that passed', 'lower', (r) => {
+    const last = r.fanout?.steps
+      .filter((s) => s.passed)
+      .sort((a, b) => a.targetDeliveriesPerSec - b.targetDeliveriesPerSec)
+      .at(-1);
     return last ? `${fixed(last.latency.p99)} @ ${thousands(last.targetDeliveriesPerSec)}/s` : undefined;
   });
-  both('fanout', 'first step over the limit', '', (r) => firstFailure(r.fanout));
+  both('fanout', 'lowest step over the limit', '', (r) => firstFailure(r.fanout));
   both('polling sweep', 'clients failed to connect', 'lower', (r) =>
     r.polling ? `${r.polling.connect.failed}/${r.polling.connect.attempted}` : problem(r, 'polling'),
   );
@@ -85,7 +88,7 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
       ? fixed(r.polling.bestDeliveriesPerSec / r.fanout.bestDeliveriesPerSec)
       : undefined,
   );
-  both('polling sweep', 'first step over the limit', '', (r) => firstFailure(r.polling));
+  both('polling sweep', 'lowest step over the limit', '', (r) => firstFailure(r.polling));
   both('polling, one node direct', 'clients failed to connect', 'lower', (r) =>
     r.pollingDirect
       ? `${r.pollingDirect.connect.failed}/${r.pollingDirect.connect.attempted}`
@@ -94,7 +97,7 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
   both('polling, one node direct', 'highest sustained deliveries/s, p99 ≤ 50 ms', 'higher', (r) =>
     r.pollingDirect ? r.pollingDirect.bestDeliveriesPerSec : undefined,
   );
-  both('polling, one node direct', 'first step over the limit', '', (r) => firstFailure(r.pollingDirect));
+  both('polling, one node direct', 'lowest step over the limit', '', (r) => firstFailure(r.pollingDirect));
   for (const transport of ['websocket', 'polling', 'default'] as const) {
     const pick = (r: SystemResults): TransportResult | undefined =>
       r.transports?.find((t) => t.transport === transport);
@@ -166,42 +169,49 @@ export function summaryTable(ringchat?: SystemResults, peer?: SystemResults): st
 /** Which sweep a table shows: the WebSocket fanout, or a polling one. */
 export type SweepName = 'fanout' | 'polling' | 'pollingDirect';
 
+type StepColumn = [title: string, value: (step: MeasuredStep) => string];
+
 /**
- * One line per target rate of a sweep: the rate, then `columns` of ringchat's
- * step at that rate, then the peer's ('-' where a system has no such step),
- * then whatever `extra` adds from both.
+ * One line per target rate of a sweep: the rate, then `columns` of each
+ * system's step at that rate ('-' where a system has no such step: the
+ * bisections pick different rates), then whatever `extra` adds from all of them.
+ * A system's first column is titled with its name.
  */
 function sideBySide(
   sweep: SweepName,
-  systems: { ringchat?: SystemResults; peer?: SystemResults },
-  columns: Array<[title: string, value: (step: MeasuredStep) => string]>,
-  extra?: [title: string, value: (r?: MeasuredStep, p?: MeasuredStep) => string],
+  systems: Array<SystemResults | undefined>,
+  columns: StepColumn[],
+  extra?: [title: string, value: (steps: Array<MeasuredStep | undefined>) => string],
 ): string {
-  const at = (r: SystemResults | undefined, target: number): MeasuredStep | undefined =>
-    r?.[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
+  const present = systems.filter((r): r is SystemResults => r !== undefined);
+  const at = (r: SystemResults, target: number): MeasuredStep | undefined =>
+    r[sweep]?.steps.find((s) => s.targetDeliveriesPerSec === target);
   const cells = (step: MeasuredStep | undefined): string[] =>
     columns.map(([, value]) => (step ? value(step) : '-'));
   const titles = (system: string): string[] =>
     columns.map(([title], i) => (i === 0 ? `${system} ${title}` : title));
-  const all = [systems.ringchat, systems.peer].flatMap((r) =>
-    (r?.[sweep]?.steps ?? []).map((s) => s.targetDeliveriesPerSec),
-  );
+  const all = present.flatMap((r) => (r[sweep]?.steps ?? []).map((s) => s.targetDeliveriesPerSec));
   const targets = [...new Set(all)].sort((a, b) => a - b);
   return table(
-    ['target deliveries/s', ...titles('ringchat'), ...titles('peer'), ...(extra ? [extra[0]] : [])],
+    ['target deliveries/s', ...present.flatMap((r) => titles(r.system)), ...(extra ? [extra[0]] : [])],
     targets.map((target) => {
-      const r = at(systems.ringchat, target);
-      const p = at(systems.peer, target);
-      return [thousands(target), ...cells(r), ...cells(p), ...(extra ? [extra[1](r, p)] : [])];
+      const steps = present.map((r) => at(r, target));
+      return [thousands(target), ...steps.flatMap(cells), ...(extra ? [extra[1](steps)] : [])];
     }),
   );
 }
 
-/** Every step of a sweep of both systems, side by side by target rate. */
-export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
+/**
+ * Every step of a sweep of the given systems, side by side by target rate, and
+ * the p99 of the first system over the last's.
+ */
+export function sweepStepsTable(sweep: SweepName, systems: Array<SystemResults | undefined>): string {
+  const present = systems.filter((r): r is SystemResults => r !== undefined);
+  const first = present[0]?.system;
+  const last = present.at(-1)?.system;
   return sideBySide(
     sweep,
-    { ringchat, peer },
+    present,
     [
       ['got/s', (s) => thousands(s.deliveriesPerSec)],
       ['p50', (s) => fixed(s.latency.p50)],
@@ -209,27 +219,42 @@ export function sweepStepsTable(sweep: SweepName, ringchat?: SystemResults, peer
       ['max', (s) => fixed(s.latency.max)],
       ['lost', (s) => String(s.lost)],
     ],
-    ['p99 ringchat/peer', (r, p) => ratio(r?.latency.p99, p?.latency.p99)],
+    present.length > 1
+      ? [`p99 ${first}/${last}`, (steps) => ratio(steps[0]?.latency.p99, steps.at(-1)?.latency.p99)]
+      : undefined,
   );
 }
 
 /**
  * Where the CPU went during each step of a sweep, in % of one core (the machine
- * has 100 × cores): the three nodes together, Redis, nginx (all workers), and
- * the benchmark's own process, where every client runs.
+ * has 100 × cores): the nodes together, Redis, nginx (all workers), the
+ * benchmark's own process, where every client runs, and that process's CPU
+ * milliseconds per 1,000 deliveries received (the generator's cost).
  */
-export function sweepCpuTable(sweep: SweepName, ringchat?: SystemResults, peer?: SystemResults): string {
-  return sideBySide(sweep, { ringchat, peer }, [
+export function sweepCpuTable(sweep: SweepName, systems: Array<SystemResults | undefined>): string {
+  return sideBySide(sweep, systems, [
     ['nodes', (s) => String(s.systemCpu.nodes)],
     ['redis', (s) => String(s.systemCpu.redis)],
     ['nginx', (s) => String(s.systemCpu.nginx)],
     ['clients', (s) => String(s.cpu.benchProcessPercent)],
+    ['clients ms/1k', (s) => msPerThousand(s.cpu.benchProcessPercent, s.deliveriesPerSec)],
     ['machine', (s) => String(s.cpu.machinePercent)],
   ]);
 }
 
+/** CPU ms per 1,000 deliveries, from % of one core at `deliveriesPerSec`. */
+export function msPerThousand(percentOfCore: number, deliveriesPerSec: number): string {
+  return deliveriesPerSec > 0 ? ((10_000 * percentOfCore) / deliveriesPerSec).toFixed(0) : '-';
+}
+
+/** The failed step with the lowest rate (a bisection's, when it found one lower than the coarse sweep's). */
+export function lowestFailedStep(sweep: SweepResult | undefined): SweepResult['steps'][number] | undefined {
+  const failed = (sweep?.steps ?? []).filter((s) => !s.passed);
+  return failed.sort((a, b) => a.targetDeliveriesPerSec - b.targetDeliveriesPerSec)[0];
+}
+
 function firstFailure(sweep: SweepResult | undefined): string | undefined {
-  const failed = sweep?.steps.find((s) => !s.passed);
+  const failed = lowestFailedStep(sweep);
   if (failed) {
     return `${thousands(failed.targetDeliveriesPerSec)}/s: p99 ${fixed(failed.latency.p99)} ms, lost ${failed.lost}`;
   }

@@ -1,6 +1,7 @@
 import { progress, sleep } from './progress.js';
 import {
   RoomGroup,
+  describeRate,
   type ConnectOutcome,
   type RoomGroupOptions,
   type StepResult,
@@ -32,12 +33,18 @@ export interface SweepOptions {
   direct?: boolean;
   rooms: number;
   membersPerRoom: number;
-  /** Which polling client (see RoomGroupOptions). @default 'socket.io' */
+  /** Which client (see RoomGroupOptions). @default 'socket.io' */
   client?: RoomGroupOptions['client'];
   /** Clients from many loopback addresses (see RoomGroupOptions). @default false */
   spreadSources?: boolean;
-  /** Messages per second (all rooms together) of each step, rising. */
+  /** Messages per second (all rooms together) of each step of the coarse sweep, rising. */
   steps: number[];
+  /**
+   * After the coarse sweep, at most this many steps bisecting between the last
+   * rate that passed and the first that did not, so the ceiling is known to
+   * better than the coarse steps' spacing. @default 0
+   */
+  bisectSteps?: number;
   stepMs: number;
   drainMs: number;
   /** A step passes while its p99 stays at or under this, with nothing lost. */
@@ -52,11 +59,17 @@ export interface SweepResult {
   rooms: number;
   membersPerRoom: number;
   connect: ConnectOutcome;
-  steps: Array<MeasuredStep & { passed: boolean }>;
+  /** The coarse sweep's steps, then the bisection's, in the order they ran. */
+  steps: Array<MeasuredStep & { passed: boolean; bisection?: boolean }>;
   /** The first failed step of a sweep is measured again; the failed attempt is kept here. */
   discardedSteps: MeasuredStep[];
   /** Deliveries/s of the fastest step that passed; 0 if none did. */
   bestDeliveriesPerSec: number;
+  /**
+   * Where the ceiling lies, in target deliveries/s: the highest rate that passed
+   * and the lowest that did not (absent when no step passed, or none failed).
+   */
+  ceiling?: { passed: number; failed: number };
   /** Why stepping stopped. */
   stoppedBecause: string;
 }
@@ -65,7 +78,7 @@ export interface SweepResult {
  * Scenarios "fanout" (WebSocket clients), "polling" (long-polling clients) and
  * "polling-direct" (the same, on one node without nginx): rooms × members
  * clients, the send rate stepped up until a step's p99 passes the limit or a
- * delivery is lost.
+ * delivery is lost, then bisected between the last rate that passed and that one.
  */
 export async function runSweep(bench: BenchSystem, options: SweepOptions): Promise<SweepResult> {
   const { rooms, membersPerRoom, transport = 'websocket', direct = false } = options;
@@ -74,10 +87,10 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
   const scenario =
     (transport === 'websocket' ? 'fanout' : `${transport} sweep`) +
     (direct ? `, ${bench.nodes[0].id} direct` : '');
+  const { client = 'socket.io', spreadSources } = options;
   progress(
-    `${system} ${scenario}: connecting ${rooms * membersPerRoom} ${transport} clients in ${rooms} rooms`,
+    `${system} ${scenario}: connecting ${rooms * membersPerRoom} ${transport} clients (${client}) in ${rooms} rooms`,
   );
-  const { client, spreadSources } = options;
   const group = await RoomGroup.open({
     url,
     label: 'fanout',
@@ -98,6 +111,22 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
     bestDeliveriesPerSec: 0,
     stoppedBecause: 'all steps passed',
   };
+  const timeLeft = (): boolean => performance.now() + options.stepMs + options.drainMs <= options.deadline;
+  /** One step at `rate`, measured; logged with its CPU split. */
+  const step = async (tag: string, label: string, rate: number): Promise<MeasuredStep> => {
+    progress(`${label}: ${describeRate(rate, membersPerRoom)}`);
+    const measured = await measuredRun(bench, group, tag, rate, options.stepMs, options.drainMs, (line) =>
+      progress(`${label}: ${line}`),
+    );
+    const passed = passes(measured, options.p99LimitMs);
+    progress(
+      `${label}: p50 ${measured.latency.p50} ms, p99 ${measured.latency.p99} ms, max ${measured.latency.max} ms, ` +
+        `lost ${measured.lost}; CPU nodes ${measured.systemCpu.nodes}%, redis ${measured.systemCpu.redis}%, ` +
+        `nginx ${measured.systemCpu.nginx}%, clients ${measured.cpu.benchProcessPercent}%` +
+        `${passed ? ' → passed' : ' → over the limit'}`,
+    );
+    return measured;
+  };
   try {
     if (group.connect.failed > 0) {
       progress(`${system} ${scenario}: ${group.connect.failed} clients failed to connect`);
@@ -106,53 +135,75 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
       result.stoppedBecause = 'no client connected';
       return result;
     }
-    let retried = false;
     // Warm-up at the lowest rate: JIT, connection pools, Redis scripts. Not counted.
     await group.run('warmup', options.steps[0], 1000, options.drainMs);
+    let lastPassed: number | undefined;
+    let firstFailed: number | undefined;
     for (const [i, rate] of options.steps.entries()) {
-      if (performance.now() + options.stepMs + options.drainMs > options.deadline) {
+      if (!timeLeft()) {
         result.stoppedBecause = 'time limit';
         break;
       }
       const label = `${system} ${scenario} step ${i + 1}/${options.steps.length}`;
-      progress(`${label}: ${rate} msg/s × ${membersPerRoom} = ${rate * membersPerRoom} deliveries/s`);
-      let step = await measuredRun(bench, group, `s${i}`, rate, options.stepMs, options.drainMs, (line) =>
-        progress(`${label}: ${line}`),
-      );
-      let passed = passes(step, options.p99LimitMs);
-      if (!passed && !retried && performance.now() + options.stepMs + options.drainMs <= options.deadline) {
+      let measured = await step(`s${i}`, label, rate);
+      if (!passes(measured, options.p99LimitMs) && timeLeft()) {
         // One hiccup of a shared machine (a GC pause, another process) should not
-        // end the sweep: the first failed step of a sweep is measured once more.
-        retried = true;
-        progress(`${label}: p99 ${step.latency.p99} ms, lost ${step.lost}; measuring this step once more`);
-        result.discardedSteps.push(step);
+        // end the sweep: its (only) failed coarse step is measured once more.
+        progress(`${label}: measuring this step once more`);
+        result.discardedSteps.push(measured);
         await sleep(1000);
-        step = await measuredRun(bench, group, `s${i}r`, rate, options.stepMs, options.drainMs, (line) =>
-          progress(`${label} (again): ${line}`),
-        );
-        passed = passes(step, options.p99LimitMs);
+        measured = await step(`s${i}r`, `${label} (again)`, rate);
       }
-      result.steps.push({ ...step, passed });
-      progress(
-        `${label}: p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms, max ${step.latency.max} ms, ` +
-          `lost ${step.lost}; CPU nodes ${step.systemCpu.nodes}%, redis ${step.systemCpu.redis}%, ` +
-          `nginx ${step.systemCpu.nginx}%, clients ${step.cpu.benchProcessPercent}%` +
-          `${passed ? '' : ' → limit reached'}`,
-      );
-      if (passed) result.bestDeliveriesPerSec = Math.max(result.bestDeliveriesPerSec, step.deliveriesPerSec);
-      else {
-        result.stoppedBecause =
-          step.lost > 0
-            ? `lost ${step.lost} deliveries`
-            : `p99 ${step.latency.p99} ms > ${options.p99LimitMs}`;
+      const passed = passes(measured, options.p99LimitMs);
+      result.steps.push({ ...measured, passed });
+      if (!passed) {
+        firstFailed = rate;
+        result.stoppedBecause = overTheLimit(measured, options.p99LimitMs);
         break;
       }
+      lastPassed = rate;
       await sleep(500);
+    }
+    if (lastPassed !== undefined && firstFailed !== undefined) {
+      await bisect(lastPassed, firstFailed);
+    }
+    const passedSteps = result.steps.filter((s) => s.passed);
+    result.bestDeliveriesPerSec = Math.max(0, ...passedSteps.map((s) => s.deliveriesPerSec));
+    const failedSteps = result.steps.filter((s) => !s.passed);
+    if (passedSteps.length > 0 && failedSteps.length > 0) {
+      result.ceiling = {
+        passed: Math.max(...passedSteps.map((s) => s.targetDeliveriesPerSec)),
+        failed: Math.min(...failedSteps.map((s) => s.targetDeliveriesPerSec)),
+      };
     }
     return result;
   } finally {
     group.close();
   }
+
+  /** Halves [passed, failed] up to bisectSteps times, each midpoint one step (no retry). */
+  async function bisect(passed: number, failed: number): Promise<void> {
+    const total = options.bisectSteps ?? 0;
+    for (let n = 1; n <= total; n++) {
+      const rate = Math.round((passed + failed) / 2);
+      if (rate <= passed || rate >= failed) break;
+      if (!timeLeft()) {
+        result.stoppedBecause += '; bisection cut short by the time limit';
+        break;
+      }
+      await sleep(500);
+      const label = `${system} ${scenario} bisection ${n}/${total} (between ${passed} and ${failed} msg/s)`;
+      const measured = await step(`b${n}`, label, rate);
+      const ok = passes(measured, options.p99LimitMs);
+      result.steps.push({ ...measured, passed: ok, bisection: true });
+      if (ok) passed = rate;
+      else failed = rate;
+    }
+  }
+}
+
+function overTheLimit(step: StepResult, p99LimitMs: number): string {
+  return step.lost > 0 ? `lost ${step.lost} deliveries` : `p99 ${step.latency.p99} ms > ${p99LimitMs}`;
 }
 
 function passes(step: StepResult, p99LimitMs: number): boolean {

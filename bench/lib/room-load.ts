@@ -2,6 +2,8 @@ import { Agent } from 'node:http';
 import { io } from 'socket.io-client';
 import { nowMs } from './clock.js';
 import { LeanPollingClient, loopbackSource } from './lean-polling-client.js';
+import type { LeanClientOptions, LeanSocketIoClient } from './lean-socketio.js';
+import { LeanWebSocketClient } from './lean-websocket-client.js';
 import { sleep } from './progress.js';
 import { startCpuMeter, type CpuUse } from './report.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -22,8 +24,10 @@ export interface RoomGroupOptions {
   /** A client that has not connected and joined by then counts as failed. @default 10000 */
   connectTimeoutMs?: number;
   /**
-   * Polling clients only: socket.io-client, or the lean polling client that
-   * generates load at a fraction of its CPU (see lean-polling-client.ts). @default 'socket.io'
+   * WebSocket-only and polling-only clients: socket.io-client, or the lean client
+   * of that transport, which generates load at a fraction of its CPU
+   * (lean-websocket-client.ts, lean-polling-client.ts). `default` clients are
+   * always socket.io-client's. @default 'socket.io'
    */
   client?: 'socket.io' | 'lean';
   /**
@@ -158,7 +162,7 @@ export class RoomGroup {
 
   private async connectOne(index: number, room: number): Promise<void> {
     const { url, label, transport, connectTimeoutMs = 10_000 } = this.options;
-    if (this.options.client === 'lean' && transport === 'polling') return this.connectLean(index, room);
+    if (this.options.client === 'lean' && transport !== 'default') return this.connectLean(index, room);
     const localAddress = this.options.spreadSources ? loopbackSource(index) : undefined;
     const agent =
       this.agent ??
@@ -200,15 +204,18 @@ export class RoomGroup {
   }
 
   private async connectLean(index: number, room: number): Promise<void> {
-    const { url, label, connectTimeoutMs = 10_000 } = this.options;
-    let client: LeanPollingClient | undefined;
+    const { url, label, transport, connectTimeoutMs = 10_000 } = this.options;
+    let client: LeanSocketIoClient | undefined;
     try {
-      client = await LeanPollingClient.connect({
+      const options: LeanClientOptions = {
         url,
         auth: { user: `${label}-u${index}` },
         localAddress: this.options.spreadSources ? loopbackSource(index) : undefined,
         timeoutMs: connectTimeoutMs,
-      });
+      };
+      client = await (transport === 'websocket'
+        ? LeanWebSocketClient.connect(options)
+        : LeanPollingClient.connect(options));
       client.on('chat message', (event) => this.onMessage(index, event as { message?: unknown }));
       client.on('error', () => (this.refusals += 1));
       const answer = (await client.emitWithAck(

@@ -253,7 +253,7 @@ function startSystem(nodes: number, design: ScaleDesign): Promise<BenchSystem> {
     ROOM_DELIVERY: design,
   };
   progress(`starting ringchat with ${nodes} nodes, ROOM_DELIVERY=${design}`);
-  return startRingchat(nodes, env, 20_000 + nodes * 4000);
+  return startRingchat(nodes, env, { readyTimeoutMs: 20_000 + nodes * 4000 });
 }
 
 /** The whole scale run: every node count, both designs, each on fresh processes. */

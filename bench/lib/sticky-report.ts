@@ -1,25 +1,47 @@
-import { table, type SystemResults } from './compare-report.js';
+import { lowestFailedStep, msPerThousand, table, type SystemResults } from './compare-report.js';
 import type { SweepResult } from './fanout.js';
+import type { SystemName } from './systems.js';
 
 /** The targets the benchmark is held to (issue 16). */
 export const TARGETS = {
-  /** ringchat's polling deliveries/s at p99 ≤ 50 ms ÷ the sticky peer's. */
+  /** ringchat's (owner hint) polling deliveries/s at p99 ≤ 50 ms ÷ the sticky peer's. */
   pollingVsSticky: 1.0,
   /** ringchat's WebSocket fanout deliveries/s ÷ the round-robin peer's. */
   fanoutVsPeer: 1.1,
 } as const;
 
+/** How the polling tables name each system. */
+const POLLING_LABELS: Partial<Record<SystemName, string>> = {
+  ringchat: 'ringchat (owner hint)',
+  'ringchat-rr': 'ringchat (round robin, routed)',
+  sticky: 'sticky peer (address hash)',
+};
+
+type Step = SweepResult['steps'][number];
+
 /**
- * The polling sweep of ringchat (round robin through nginx, requests routed to
- * their session's owner) beside the sticky peer's (address-hash nginx, no
- * routing): the best step of each and where the CPU went meanwhile, in % of one
- * core. `clients` is the load generator (the benchmark process).
+ * The polling sweeps side by side, one row per system: ringchat with nginx
+ * sending each request to its sid's owner, ringchat behind plain round robin
+ * (the nodes route what misses its owner), and the sticky peer (address-hash
+ * nginx, no routing). The best step of each and where the CPU went meanwhile,
+ * in % of one core; `clients` is the load generator (the benchmark process).
  */
-export function stickyPollingTable(ringchat?: SystemResults, sticky?: SystemResults): string {
-  const row = (name: string, sweep: SweepResult | undefined, problem: string | undefined): string[] => {
+export function stickyPollingTable(systems: Array<SystemResults | undefined>): string {
+  const row = (r: SystemResults): string[] => {
+    const sweep = r.polling;
+    const name = POLLING_LABELS[r.system] ?? r.system;
     const best = bestStep(sweep);
     if (!best)
-      return [name, problem ?? (sweep ? 'none passed' : '-'), '-', '-', '-', '-', '-', firstFailed(sweep)];
+      return [
+        name,
+        r.problems.polling ?? (sweep ? 'none passed' : '-'),
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        firstFailed(sweep),
+      ];
     const { systemCpu, cpu, latency } = best;
     return [
       name,
@@ -41,12 +63,9 @@ export function stickyPollingTable(ringchat?: SystemResults, sticky?: SystemResu
       'nginx',
       'redis',
       'clients',
-      'first step over the limit',
+      'lowest step over the limit',
     ],
-    [
-      row('ringchat (round robin, routed)', ringchat?.polling, ringchat?.problems.polling),
-      row('sticky peer (address hash)', sticky?.polling, sticky?.problems.polling),
-    ],
+    systems.filter((r): r is SystemResults => r !== undefined).map(row),
   );
 }
 
@@ -56,82 +75,91 @@ export function stickyPollingTable(ringchat?: SystemResults, sticky?: SystemResu
  * generator's beside them. Unlike p99 this barely moves when other work shares
  * the machine, so it compares the systems even on a busy one.
  */
-export function pollingCostTable(ringchat?: SystemResults, sticky?: SystemResults): string {
-  type Step = SweepResult['steps'][number];
-  const perThousand = (percentOfCore: number, step: Step): string =>
-    step.deliveriesPerSec > 0 ? ((10_000 * percentOfCore) / step.deliveriesPerSec).toFixed(0) : '-';
+export function pollingCostTable(systems: Array<SystemResults | undefined>): string {
+  const present = systems.filter((r): r is SystemResults => r !== undefined);
   const cells = (step: Step | undefined): string[] => {
     if (!step) return ['-', '-', '-'];
     const { nodes, nginx, redis } = step.systemCpu;
     return [
-      perThousand(nodes, step),
-      perThousand(nodes + nginx + redis, step),
-      perThousand(step.cpu.benchProcessPercent, step),
+      msPerThousand(nodes, step.deliveriesPerSec),
+      msPerThousand(nodes + nginx + redis, step.deliveriesPerSec),
+      msPerThousand(step.cpu.benchProcessPercent, step.deliveriesPerSec),
     ];
   };
-  const at = (r: SystemResults | undefined, target: number): Step | undefined =>
-    r?.polling?.steps.find((step) => step.targetDeliveriesPerSec === target);
-  const all = [ringchat, sticky].flatMap((r) => r?.polling?.steps ?? []);
+  const at = (r: SystemResults, target: number): Step | undefined =>
+    r.polling?.steps.find((step) => step.targetDeliveriesPerSec === target);
+  const all = present.flatMap((r) => r.polling?.steps ?? []);
   const targets = [...new Set(all.map((step) => step.targetDeliveriesPerSec))].sort((a, b) => a - b);
   return table(
     [
       'target deliveries/s',
-      'ringchat nodes',
-      'ringchat system',
-      'generator',
-      'sticky nodes',
-      'sticky system',
-      'generator',
+      ...present.flatMap((r) => [`${r.system} nodes`, `${r.system} system`, 'generator']),
     ],
     targets.map((target) => [
       target.toLocaleString('en-US'),
-      ...cells(at(ringchat, target)),
-      ...cells(at(sticky, target)),
+      ...present.flatMap((r) => cells(at(r, target))),
     ]),
   );
 }
 
-/** The two ratios the benchmark is held to, one line each, with their targets. */
-export function headlineRatios(
-  ringchat?: SystemResults,
-  peer?: SystemResults,
-  sticky?: SystemResults,
-): string {
-  const line = (
-    what: string,
-    ours: number | undefined,
-    theirs: number | undefined,
-    target: number,
-  ): string => {
-    if (ours === undefined || theirs === undefined) return `${what}: - (not measured in this run)`;
-    if (!theirs) return `${what}: - (${ours} / 0: no step of the other system passed the p99 limit)`;
-    const ratio = ours / theirs;
-    const verdict = ratio >= target ? 'reached' : 'NOT reached';
-    return `${what}: ${ratio.toFixed(2)} (${ours.toLocaleString('en-US')} / ${theirs.toLocaleString('en-US')} deliveries/s; target ≥ ${target.toFixed(1)}, ${verdict})`;
+/**
+ * The two ratios the benchmark is held to, one line each, with their targets,
+ * and ringchat behind plain round robin against the sticky peer for reference.
+ */
+export function headlineRatios(results: SystemResults[]): string {
+  const of = (name: SystemName): SystemResults | undefined => results.find((r) => r.system === name);
+  const polling = (name: SystemName): SweepResult | undefined => of(name)?.polling;
+  const line = (what: string, ours?: SweepResult, theirs?: SweepResult, target?: number): string => {
+    if (!ours || !theirs) return `${what}: - (not measured in this run)`;
+    const [a, b] = [ours.bestDeliveriesPerSec, theirs.bestDeliveriesPerSec];
+    if (!b)
+      return `${what}: - (${a.toLocaleString('en-US')} / 0: no step of the other system passed the p99 limit)`;
+    const ratio = a / b;
+    const verdict =
+      target === undefined
+        ? 'for reference, no target'
+        : `target ≥ ${target.toFixed(1)}, ${ratio >= target ? 'reached' : 'NOT reached'}`;
+    return (
+      `${what}: ${ratio.toFixed(2)} (${a.toLocaleString('en-US')} / ${b.toLocaleString('en-US')} deliveries/s; ` +
+      `${verdict}; ceilings ${ceiling(ours)} and ${ceiling(theirs)})`
+    );
   };
   return [
     line(
-      'polling ratio, ringchat / sticky peer',
-      ringchat?.polling?.bestDeliveriesPerSec,
-      sticky?.polling?.bestDeliveriesPerSec,
+      'polling ratio, ringchat (owner hint) / sticky peer',
+      polling('ringchat'),
+      polling('sticky'),
       TARGETS.pollingVsSticky,
     ),
     line(
+      'polling ratio, ringchat (round robin, routed) / sticky peer',
+      polling('ringchat-rr'),
+      polling('sticky'),
+    ),
+    line(
       'fanout ratio, ringchat / round-robin peer (WebSocket)',
-      ringchat?.fanout?.bestDeliveriesPerSec,
-      peer?.fanout?.bestDeliveriesPerSec,
+      of('ringchat')?.fanout,
+      of('peer')?.fanout,
       TARGETS.fanoutVsPeer,
     ),
   ].join('\n');
 }
 
-function bestStep(sweep: SweepResult | undefined): SweepResult['steps'][number] | undefined {
+/** Where a sweep's ceiling lies, in target deliveries/s: "24,000–25,500". */
+function ceiling(sweep: SweepResult): string {
+  const c = sweep.ceiling;
+  if (!c)
+    return sweep.bestDeliveriesPerSec > 0 ? `≥ ${sweep.bestDeliveriesPerSec.toLocaleString('en-US')}` : '-';
+  return `${c.passed.toLocaleString('en-US')}–${c.failed.toLocaleString('en-US')}`;
+}
+
+function bestStep(sweep: SweepResult | undefined): Step | undefined {
   const passed = (sweep?.steps ?? []).filter((step) => step.passed);
   return passed.sort((a, b) => b.deliveriesPerSec - a.deliveriesPerSec)[0];
 }
 
 function firstFailed(sweep: SweepResult | undefined): string {
-  const failed = sweep?.steps.find((step) => !step.passed);
+  const failed = lowestFailedStep(sweep);
   if (!failed) return `none (${sweep?.stoppedBecause ?? '-'})`;
   return `${failed.targetDeliveriesPerSec.toLocaleString('en-US')}/s: p99 ${failed.latency.p99.toFixed(2)} ms, lost ${failed.lost}`;
 }

@@ -12,10 +12,19 @@ import {
   type TestRedis,
 } from '../../test/harness/index.js';
 
-/** `sticky`: the peer's nodes behind nginx with address-hash stickiness, for polling clients. */
-export type SystemName = 'ringchat' | 'peer' | 'sticky';
+/**
+ * `ringchat`: as cluster.sh deploys it, nginx sending a request with a sid to the
+ * sid's owner; `ringchat-rr`: the same nodes behind plain round robin, every
+ * request that lands off its owner routed there by the nodes (for polling
+ * clients); `peer`: plain socket.io nodes behind round robin; `sticky`: the
+ * peer's nodes behind nginx with address-hash stickiness (for polling clients).
+ */
+export type SystemName = 'ringchat' | 'ringchat-rr' | 'peer' | 'sticky';
 
-export const SYSTEM_NAMES: readonly SystemName[] = ['ringchat', 'peer', 'sticky'];
+export const SYSTEM_NAMES: readonly SystemName[] = ['ringchat', 'ringchat-rr', 'peer', 'sticky'];
+
+/** Systems that exist for long-polling clients: they run the polling sweep only. */
+export const POLLING_ONLY_SYSTEMS: readonly SystemName[] = ['ringchat-rr', 'sticky'];
 
 /** One node of a running system, as the scenarios see it. */
 export interface BenchNode {
@@ -45,16 +54,18 @@ const PEER_NODE = fileURLToPath(new URL('../peer/plain-node.ts', import.meta.url
 
 /**
  * ringchat as cluster.sh runs it: its own redis-server, the built nodes (dist/)
- * and nginx from the shared template, through the test harness.
+ * and nginx from the shared template, through the test harness; with `ownerHint`
+ * false (`ringchat-rr`), nginx balances every request round robin and the nodes
+ * route those that miss their owner.
  */
 export async function startRingchat(
   nodes: number,
   nodeEnv: Record<string, string>,
-  readyTimeoutMs?: number,
+  { readyTimeoutMs, ownerHint = true }: { readyTimeoutMs?: number; ownerHint?: boolean } = {},
 ): Promise<BenchSystem> {
   const cluster = await startCluster({ nodes, nodeEnv, nodeReadyTimeoutMs: readyTimeoutMs });
   return {
-    name: 'ringchat',
+    name: ownerHint ? 'ringchat' : 'ringchat-rr',
     url: cluster.url,
     redisPid: cluster.redis.process.pid,
     nginxPid: cluster.nginx.process.pid,
