@@ -74,6 +74,26 @@ describe('the owner hint: nginx sends a request to the node its sid names', () =
     }
   });
 
+  it('sends WebSocket upgrades to their owner too', async () => {
+    const { cluster } = fixture;
+    const upgraders = await Promise.all(
+      Array.from({ length: 3 }, (_, i) => connectChat(cluster.url, `upgrader${i}`)),
+    );
+    fixture.clients.push(...upgraders);
+    await waitFor('every client to upgrade', () =>
+      upgraders.every((client) => client.socket.io.engine.transport.name === 'websocket'),
+    );
+    for (const client of upgraders) {
+      const sid = engineSid(client);
+      const upgrades = cluster.logsContaining(`WebSocket upgrade request for ${sid}`);
+      expect(upgrades.length, sid).toBeGreaterThan(0);
+      expect(
+        upgrades.filter((line) => !line.startsWith(`[${prefixOf(sid)}]`) || line.includes('(via ')),
+        sid,
+      ).toEqual([]);
+    }
+  });
+
   it('still spreads handshakes round robin', async () => {
     const answeredBy = new Set<string>();
     for (let i = 0; i < 9; i++) {
