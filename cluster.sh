@@ -31,7 +31,7 @@ usage() {
 Usage: ./cluster.sh <command> [args]
 
 Commands:
-  start [N] [--monitoring] [--redis-cluster]
+  start [N] [--monitoring] [--redis-cluster] [--no-owner-hint]
                  start Redis, N chat nodes (default 3, or as many as run now) and
                  nginx; installs and builds what is missing first. Every port is
                  checked before anything starts; a start that fails stops what it
@@ -40,6 +40,11 @@ Commands:
                  on loopback, scraping every node's /metrics (ops/prometheus.yml).
                  --redis-cluster runs the nodes on a local Redis Cluster instead:
                  3 masters and 3 replicas (redis1..redis6) on REDIS_PORT..+5.
+                 nginx round robins handshakes and sends the requests of a
+                 session to the node its sid names (the owner hint: no relay
+                 hop); --no-owner-hint round robins every request (the nodes
+                 forward to the owner). A running cluster keeps its choice
+                 unless --no-owner-hint is given; a fresh start turns it on.
   stop           stop everything this script started (graceful, idempotent)
   status         each process: up/down, pid, port; for one that is down, why
                  (exit code, last log lines) and how to bring it back; exits 1
@@ -155,6 +160,7 @@ S_OWN_REDIS=$S_OWN_REDIS
 S_REDIS_CLUSTER=$S_REDIS_CLUSTER
 S_NODES=$S_NODES
 S_MONITORING=$S_MONITORING
+S_OWNER_HINT=$S_OWNER_HINT
 S_PROMETHEUS_PORT=$S_PROMETHEUS_PORT
 EOF
 }
@@ -311,10 +317,16 @@ wait_node_ready() {
   step "node$i ready"
 }
 
-# Writes nginx.conf with the given nodes as upstreams; prints its path.
+# Writes nginx.conf with the given nodes as upstreams; prints its path. With the
+# owner hint, each is named (nodeN=address) so the sids it mints are sent to it;
+# a node out of nginx (restarting) is neither an owner nor a backup.
 render_nginx() {
-  local upstreams=() i conf check
-  for i in "$@"; do upstreams+=("127.0.0.1:$(node_port "$i")"); done
+  local upstreams=() i conf check name
+  for i in "$@"; do
+    name=''
+    if [ "$S_OWNER_HINT" = yes ]; then name="node$i="; fi
+    upstreams+=("${name}127.0.0.1:$(node_port "$i")")
+  done
   conf=$(LISTEN_HOST=$S_LISTEN_HOST node nginx/render-config.mjs "$NGINX_PREFIX" "$S_PORT" "$LOG_DIR" "${upstreams[@]}")
   check=$(nginx -t -q -p "$NGINX_PREFIX" -c "$conf" 2>&1) || fail "nginx rejected $conf: $check"
   echo "$conf"
@@ -354,7 +366,8 @@ start_nginx() {
     reload_nginx $(all_nodes)
   else
     require_free_port "$S_PORT" nginx PORT
-    step "starting nginx on $S_LISTEN_HOST:$S_PORT (round robin over ${S_NODES} nodes)"
+    step "starting nginx on $S_LISTEN_HOST:$S_PORT (round robin over ${S_NODES} nodes, owner hint $(
+      [ "$S_OWNER_HINT" = yes ] && echo on || echo off))"
     nginx -p "$NGINX_PREFIX" -c "$conf" || fail "nginx did not start; see $LOG_DIR/nginx-error.log"
     STARTED_HERE+=(nginx)
   fi
@@ -384,12 +397,13 @@ check_start_ports() {
 }
 
 cmd_start() {
-  local count='' monitoring=no cluster_flag=no arg
+  local count='' monitoring=no cluster_flag=no owner_hint='' arg
   for arg in "$@"; do
     case "$arg" in
       --monitoring) monitoring=yes ;;
       --redis-cluster) cluster_flag=yes ;;
-      -*) usage_error "start takes a node count, --monitoring and --redis-cluster (got '$arg')" ;;
+      --no-owner-hint) owner_hint=no ;;
+      -*) usage_error "start takes a node count, --monitoring, --redis-cluster and --no-owner-hint (got '$arg')" ;;
       *) [ -z "$count" ] || usage_error "start takes one node count (got '$*')"
         count=$arg ;;
     esac
@@ -409,6 +423,7 @@ cmd_start() {
     S_REDIS_PORT=${REDIS_PORT:-6390}
     S_PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
     S_MONITORING=no
+    S_OWNER_HINT=yes
     if [ -n "${REDIS_URL:-}" ]; then S_OWN_REDIS=no S_REDIS_URL=$REDIS_URL; else
       S_OWN_REDIS=yes S_REDIS_URL=redis://127.0.0.1:$S_REDIS_PORT
     fi
@@ -435,6 +450,7 @@ cmd_start() {
     fi
   fi
   [ $monitoring = yes ] && S_MONITORING=yes
+  S_OWNER_HINT=${owner_hint:-${S_OWNER_HINT:-yes}}
   local maxmemory=${REDIS_MAXMEMORY:-256mb}
   [[ "$maxmemory" =~ ^[0-9]+([kKmMgG][bB]?)?$ ]] ||
     fail "REDIS_MAXMEMORY must be a size such as 256mb or 2gb (got '$maxmemory')"
@@ -529,6 +545,7 @@ require_running_cluster() {
   nginx_running || fail "nginx of the cluster is not running; ./cluster.sh start brings it back"
   S_MONITORING=${S_MONITORING:-no}
   S_PROMETHEUS_PORT=${S_PROMETHEUS_PORT:-9090}
+  S_OWNER_HINT=${S_OWNER_HINT:-yes}
 }
 
 # One node out and back: nginx stops sending to it, it drains (its own clients

@@ -125,6 +125,22 @@ describe('./cluster.sh', () => {
     expect(again.stdout).toContain('node1 already running');
     expect(again.stdout).toContain('redis already running');
 
+    // The owner hint: a sid naming node2 goes to node2 every time (the prefix is all
+    // nginx looks at; node2 then answers "Session ID unknown"); --no-owner-hint spreads it.
+    const sidOf = (node: string): string => `${node}.AAAAAAAAAAAAAAAAAAAA`;
+    const reachedBy = async (sid: string): Promise<Set<string>> => {
+      const nodes = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const url = `http://127.0.0.1:${env.PORT}/socket.io/?EIO=4&transport=polling&sid=${sid}`;
+        nodes.add((await fetch(url)).headers.get('x-node') ?? '?');
+      }
+      return nodes;
+    };
+    expect(await reachedBy(sidOf('node2'))).toEqual(new Set(['node2']));
+    const plain = await cluster('start', '2', '--no-owner-hint');
+    expect(plain.code, plain.stdout).toBe(0);
+    expect(await reachedBy(sidOf('node2'))).toEqual(new Set(['node1', 'node2']));
+
     // The node log carries the node's tag.
     expect(readFileSync(join(logDir, 'node2.log'), 'utf8')).toMatch(/^\[node2\] \S+ INFO  Node - listening/m);
 

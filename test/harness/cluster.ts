@@ -35,6 +35,11 @@ export interface StartClusterOptions {
   redisCluster?: StartRedisClusterOptions;
   /** How long each node may take to get ready. @default 20000 */
   nodeReadyTimeoutMs?: number;
+  /**
+   * nginx sends requests whose sid names a node straight to it (the owner hint, as
+   * cluster.sh does). @default false: round robin, so routing suites exercise forwarding
+   */
+  ownerHint?: boolean;
 }
 
 /** Redis, N nodes (node1..nodeN) and nginx in front, all real, on free ports. */
@@ -70,7 +75,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
       ),
     );
     nodes.push(...started);
-    nginx = await startNginx(nodes.map((node) => `127.0.0.1:${node.port}`));
+    const owners = nodes.map((node) => ({ id: node.id, address: `127.0.0.1:${node.port}` }));
+    nginx = await startNginx(
+      owners.map((owner) => owner.address),
+      { owners: options.ownerHint ? owners : undefined },
+    );
   } catch (error) {
     await stop();
     throw error;

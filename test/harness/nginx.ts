@@ -7,13 +7,22 @@ import { tempDir } from './paths.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
+/** A node the owner hint can name: requests whose sid starts with `<id>.` go to `address`. */
+export interface NginxOwner {
+  id: string;
+  address: string;
+}
+
 export interface TestNginx {
   port: number;
   url: string;
   prefix: string;
   process: ManagedProcess;
-  /** Rewrites the upstream list and reloads (SIGHUP); open connections stay. */
-  reload(upstreams: string[]): Promise<void>;
+  /**
+   * Rewrites the upstream list and reloads (SIGHUP); open connections stay. Owner
+   * hints: `owners` if given, else the last ones; those not among `upstreams` are left out.
+   */
+  reload(upstreams: string[], owners?: NginxOwner[]): Promise<void>;
   /** Lines of the access log (names the node that answered each request). */
   accessLog(): string[];
   stop(): Promise<void>;
@@ -27,17 +36,21 @@ export interface StartNginxOptions {
   launcher?: string[];
   /** Pin each client address to one upstream (`hash $remote_addr consistent`). @default false */
   stickyByAddress?: boolean;
+  /** Send requests whose sid names one of these nodes to it first (the owner hint). @default none */
+  owners?: NginxOwner[];
 }
 
 /**
  * A real nginx in the foreground, round robin over `upstreams` (`host:port`), or
- * pinning each client address to one of them with `stickyByAddress`.
+ * pinning each client address to one of them with `stickyByAddress`; with `owners`,
+ * requests whose sid names a node go to that node first.
  */
 export async function startNginx(upstreams: string[], options: StartNginxOptions = {}): Promise<TestNginx> {
   const port = options.port ?? (await freePort());
   const host = options.host ?? '127.0.0.1';
   const prefix = tempDir('nginx');
   const logDir = join(prefix, 'logs');
+  let owners = options.owners;
   const render = (list: string[]): string =>
     writeNginxConfig({
       prefix,
@@ -47,6 +60,7 @@ export async function startNginx(upstreams: string[], options: StartNginxOptions
       listenHost: host,
       daemon: false,
       stickyByAddress: options.stickyByAddress,
+      owners,
     });
   const conf = render(upstreams);
   const proc = new ManagedProcess('nginx', 'nginx', ['-p', prefix, '-c', conf], {
@@ -63,7 +77,8 @@ export async function startNginx(upstreams: string[], options: StartNginxOptions
     10_000,
     100,
   );
-  const reload = async (next: string[]): Promise<void> => {
+  const reload = async (next: string[], nextOwners = owners): Promise<void> => {
+    owners = nextOwners;
     render(next);
     const before = workerPids(proc.pid);
     proc.kill('SIGHUP');

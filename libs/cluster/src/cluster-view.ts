@@ -18,7 +18,7 @@ import { RedisMembershipStore } from './membership-store.js';
 import { RedisPinStore } from './pin-store.js';
 import { PinTable } from './pin-table.js';
 import { Ring } from './ring.js';
-import { mintSessionIdFor, randomSessionId } from './session-ids.js';
+import { mintSessionIdFor, randomSessionIdFrom } from './session-ids.js';
 import { describeChange, ringAfter } from './view-change.js';
 
 export interface ClusterViewEvents {
@@ -132,9 +132,12 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     return this.members().get(node)?.url;
   }
 
-  /** A new sid this node owns by the ring (random if this node is off the ring). */
+  /**
+   * A new sid this node owns by the ring. Off the ring, a random one that still
+   * names this node: the session lives here (pinned), so the front door's hint holds.
+   */
   mintSessionId(): SessionId {
-    return mintSessionIdFor(this.ringValue, this.self) ?? randomSessionId();
+    return mintSessionIdFor(this.ringValue, this.self) ?? randomSessionIdFrom(this.self);
   }
 
   /** A live peer to hand a handshake to while this node drains. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asNodeId, parseSessionId, type SessionId } from './ids.js';
 import { Ring } from './ring.js';
-import { mintSessionIdFor, randomSessionId } from './session-ids.js';
+import { mintSessionIdFor, randomSessionId, randomSessionIdFrom } from './session-ids.js';
 
 const [n1, n2, n3, n4] = ['node1', 'node2', 'node3', 'node4'].map(asNodeId);
 
@@ -59,6 +59,14 @@ describe('session ids', () => {
         expect(ring.ownerOf(sid)).toBe(self);
       }
     }
+  });
+
+  it('prefixes each minted sid with the minting node and a dot, then 20 random characters', () => {
+    const ring = new Ring([n1, n2, n3], 1);
+    const sids = Array.from({ length: 50 }, () => mintSessionIdFor(ring, n2)!);
+    for (const sid of sids) expect(sid).toMatch(/^node2\.[A-Za-z0-9_-]{20}$/);
+    expect(new Set(sids).size).toBe(sids.length);
+    expect(randomSessionIdFrom(n3)).toMatch(/^node3\.[A-Za-z0-9_-]{20}$/);
   });
 
   it('cannot mint for a node that is not on the ring', () => {

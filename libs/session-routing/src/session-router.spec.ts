@@ -182,6 +182,32 @@ describe('SessionRouter', () => {
     expectServedHere(routing, req);
   });
 
+  describe("the sid's node prefix (the front door's hint)", () => {
+    const PREFIXED = `node1.${SID}`;
+
+    it('routes a prefixed sid by its owner, not by the node its prefix names', () => {
+      const owners: string[] = [];
+      const routing = setup({ ring: { ownerOf: (sid) => (owners.push(sid), node3) } });
+      routing.route(poll(PREFIXED));
+      expectForwardedTo(routing, node3);
+      expect(owners).toEqual([PREFIXED]);
+    });
+
+    it('serves here a sid whose prefix names another node when this node owns it', () => {
+      const routing = setup();
+      const req = poll(`node2.${SID}`);
+      routing.route(req);
+      expectServedHere(routing, req);
+    });
+
+    it('forwards a prefixed WebSocket upgrade to the owner', () => {
+      const { router, engine, upgrades, urls } = setup({ ring: { ownerOf: () => node2 } });
+      router.routeUpgrade(upgrade(PREFIXED), new PassThrough(), Buffer.alloc(0));
+      expect(engine.upgrades).toEqual([]);
+      expect(upgrades.targets).toEqual([{ id: node2, url: urls.get(node2) }]);
+    });
+  });
+
   describe('hop limit', () => {
     const signedBy = (peer: string, transport: string) => {
       const url = `/socket.io/?EIO=4&transport=${transport}&sid=${SID}`;

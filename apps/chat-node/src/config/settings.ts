@@ -1,4 +1,5 @@
 import type { RoomDelivery } from '@app/chat';
+import { NODE_ID_PATTERN } from '@app/cluster';
 import { LOG_FORMATS, LOG_LEVELS } from '@app/logging';
 import { integer, oneOf, originList, publicKey, text, url } from './setting-entry.js';
 import type { ValuesOf } from './setting-types.js';
@@ -24,7 +25,7 @@ export const SETTINGS = {
   nodeId: text({
     env: 'NODE_ID',
     help: "this node's unique name, the tag of its log lines",
-    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/,
+    pattern: NODE_ID_PATTERN,
     accepts: '1-32 letters, digits, "-" or "_", starting with a letter or digit',
   }),
   host: text({
