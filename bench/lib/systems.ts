@@ -63,7 +63,7 @@ export async function startRingchat(
   nodeEnv: Record<string, string>,
   { readyTimeoutMs, ownerHint = true }: { readyTimeoutMs?: number; ownerHint?: boolean } = {},
 ): Promise<BenchSystem> {
-  const cluster = await startCluster({ nodes, nodeEnv, nodeReadyTimeoutMs: readyTimeoutMs });
+  const cluster = await startCluster({ nodes, nodeEnv, nodeReadyTimeoutMs: readyTimeoutMs, ownerHint });
   return {
     name: ownerHint ? 'ringchat' : 'ringchat-rr',
     url: cluster.url,
