@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: ringchat against the conventional setup it replaces — plain
  * socket.io nodes with @socket.io/redis-adapter behind the same nginx (which works
- * for WebSocket-only clients only, having no sticky sessions). Both systems are
+ * for WebSocket-only clients only, having no sticky sessions). The systems are
  * started here, one after the other, each with its own redis-server, nodes and
  * nginx on free loopback ports, and run the same scenarios:
  *
@@ -58,12 +58,16 @@ import {
 
 const HELP = `usage: npm run bench -- [options]
 
-Compares ringchat with plain socket.io + @socket.io/redis-adapter nodes behind the
-same nginx ("peer"). Starts both itself (redis-server, nodes, nginx on free loopback
-ports), one after the other, and runs the same scenarios against each.
+Compares ringchat (nginx with the owner hint, as cluster.sh deploys it) with plain
+socket.io + @socket.io/redis-adapter nodes behind round-robin nginx ("peer"); for
+polling clients also ringchat behind plain round robin ("ringchat-rr") and the
+peer's nodes behind address-hash nginx ("sticky"). Starts each itself
+(redis-server, nodes, nginx on free loopback ports), one after the other, and runs
+the same scenarios against each. Each sweep steps the rate up to the first step
+over p99 50 ms, then bisects 3 more steps (--quick: 1) below it.
 
 options:
-  --quick               short smoke run (about 5 minutes): checks the benchmark, not the code
+  --quick               short smoke run (about 6 minutes): checks the benchmark, not the code
   --scenarios LIST      comma-separated, of: ${SCENARIO_NAMES.join(', ')} (default: all);
                         or "scale" alone: ringchat against itself, room vs broadcast
                         delivery on 3, 6 and 9 nodes (--scenarios scale --help)
@@ -79,7 +83,7 @@ options:
   --nodes N             nodes per system (default 3)
   --time-limit S        start no new scenario or sweep step after S seconds (default 1200;
                         --quick 420); the run is stopped by force at S + 60
-  --node-options=OPTS   NODE_OPTIONS for every node of both systems (write it with "=",
+  --node-options=OPTS   NODE_OPTIONS for every node of every system (write it with "=",
                         as OPTS starts with a dash), e.g.
                         --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"
                         (a profile per node, written when the node exits)
@@ -382,7 +386,7 @@ async function main(): Promise<void> {
   progress(`results written to ${relative(process.cwd(), file)} and ${relative(process.cwd(), svgFile)}`);
 }
 
-/** NODE_OPTIONS (and the profiler's folder) for the nodes of both systems. */
+/** NODE_OPTIONS (and the profiler's folder) for the nodes of every system. */
 function extraNodeEnv(settings: Settings): Record<string, string> {
   const options = settings.nodeOptions ? [settings.nodeOptions] : [];
   const env: Record<string, string> = {};
