@@ -135,6 +135,11 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
       result.stoppedBecause = 'no client connected';
       return result;
     }
+    progress(
+      `${system} ${scenario}: steps of ${options.stepMs / 1000} s at ${options.steps.join(', ')} msg/s ` +
+        `until one is over p99 ${options.p99LimitMs} ms or loses a delivery, ` +
+        `then at most ${options.bisectSteps ?? 0} bisection step(s) below it`,
+    );
     // Warm-up at the lowest rate: JIT, connection pools, Redis scripts. Not counted.
     await group.run('warmup', options.steps[0], 1000, options.drainMs);
     let lastPassed: number | undefined;
@@ -146,9 +151,9 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
       }
       const label = `${system} ${scenario} step ${i + 1}/${options.steps.length}`;
       let measured = await step(`s${i}`, label, rate);
-      if (!passes(measured, options.p99LimitMs) && timeLeft()) {
+      if (!passes(measured, options.p99LimitMs) && result.discardedSteps.length === 0 && timeLeft()) {
         // One hiccup of a shared machine (a GC pause, another process) should not
-        // end the sweep: its (only) failed coarse step is measured once more.
+        // end the sweep: the first failed step of a sweep is measured once more.
         progress(`${label}: measuring this step once more`);
         result.discardedSteps.push(measured);
         await sleep(1000);
@@ -175,6 +180,10 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
         passed: Math.max(...passedSteps.map((s) => s.targetDeliveriesPerSec)),
         failed: Math.min(...failedSteps.map((s) => s.targetDeliveriesPerSec)),
       };
+      progress(
+        `${system} ${scenario}: ceiling between ${thousands(result.ceiling.passed)} (passed) and ` +
+          `${thousands(result.ceiling.failed)} (did not) deliveries/s`,
+      );
     }
     return result;
   } finally {
@@ -200,6 +209,10 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
       else failed = rate;
     }
   }
+}
+
+function thousands(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 function overTheLimit(step: StepResult, p99LimitMs: number): string {
