@@ -5,8 +5,6 @@ import { ARTIFACTS } from './paths.js';
 /** Debian's Chromium, which the test command installs when it is missing. */
 const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-export { ARTIFACTS };
-
 /** A headless system Chromium, with nothing that reaches outside this machine. */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = CHROMIUM_PATHS.find((path) => existsSync(path));
