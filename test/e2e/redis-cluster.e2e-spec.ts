@@ -9,6 +9,7 @@ import {
   useCluster,
   waitFor,
   waitForEvents,
+  type ChatClient,
   type ChatLine,
   type TestCluster,
 } from '../harness/index.js';
@@ -54,13 +55,14 @@ describe('ringchat on a Redis Cluster', () => {
       Array.from({ length: 9 }, (_, i) => chat(`poller${i}`, { transports: ['polling'] })),
     );
     const roomOf = (i: number): string => rooms[i % 3];
-    await Promise.all(members.map((client, i) => client.join(roomOf(i))));
+    const named = failuresNamed(members);
+    await Promise.all(members.map((client, i) => named(client, client.join(roomOf(i)))));
     const sent: ChatLine[] = [];
     for (let round = 0; round < 4; round++) {
       await Promise.all(
         members.map(async (client, i) => {
           const message = `${client.user} #${round}`;
-          await client.request('chat message', { room: roomOf(i), message });
+          await named(client, client.request('chat message', { room: roomOf(i), message }));
           sent.push({ room: roomOf(i), user: client.user, message });
         }),
       );
@@ -251,6 +253,35 @@ describe('ringchat on a Redis Cluster', () => {
     );
   }, 120_000);
 });
+
+/**
+ * Wraps a client's request so that its failure names the client, its session
+ * and node, and what closed its connection (for a polling transport error: the
+ * HTTP status and body), so a failed run can be traced in the nodes' logs.
+ */
+function failuresNamed(clients: ChatClient[]) {
+  const closes = new Map<ChatClient, string>();
+  for (const client of clients) {
+    client.socket.on('disconnect', (reason, detail) => {
+      const error = detail as {
+        message?: string;
+        description?: unknown;
+        context?: { responseText?: string };
+      };
+      const why = error?.message
+        ? `: ${error.message} ${String(error.description)} ${error.context?.responseText ?? ''}`
+        : '';
+      closes.set(client, `${reason}${why}`);
+    });
+  }
+  return <T>(client: ChatClient, request: Promise<T>): Promise<T> =>
+    request.catch((error: Error) => {
+      const { sid, node } = client.session;
+      throw new Error(
+        `${client.user} (sid ${sid} on ${node}): ${error.message}; closed by ${closes.get(client)}`,
+      );
+    });
+}
 
 function streamOf(room: string): string {
   return `ringchat:room:{${room}}:messages`;

@@ -1,13 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from './paths.js';
+import { ARTIFACTS } from './paths.js';
 
 /** Debian's Chromium, which the test command installs when it is missing. */
 const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-/** Where UI tests leave their screenshots (not committed). */
-export const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts');
 
 /** A headless system Chromium, with nothing that reaches outside this machine. */
 export async function launchChromium(): Promise<Browser> {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { ARTIFACTS } from './browser.js';
+import { ARTIFACTS } from './paths.js';
 
 /** Where the UI tests leave a screenshot of each main state (not committed). */
 export const SCREENSHOTS = join(ARTIFACTS, 'screenshots');

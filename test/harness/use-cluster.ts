@@ -1,5 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startCluster, type StartClusterOptions, type TestCluster } from './cluster.js';
+import { keepNodeLogs } from './failure-logs.js';
 
 /** A chat line as the tests compare it (the server adds id, ts, node, prev). */
 export interface ChatLine {
@@ -21,7 +22,14 @@ export function useCluster(options: StartClusterOptions = {}): ClusterFixture {
   beforeAll(async () => {
     fixture.cluster = await startCluster(options);
   });
+  let failedIn: string | undefined;
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') failedIn = task.file.name;
+  });
   afterAll(async () => {
+    if (failedIn && fixture.cluster) {
+      console.info(`node logs of the failed run kept in ${keepNodeLogs(fixture.cluster, failedIn)}`);
+    }
     for (const client of fixture.clients) client.close();
     await fixture.cluster?.stop();
   });

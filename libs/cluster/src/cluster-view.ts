@@ -152,6 +152,14 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     this.membership.beatSoon();
   }
 
+  /**
+   * Reads the membership now (one heartbeat, coalesced): a request named an owner
+   * this node has not seen join yet. Resolves once the view is that fresh.
+   */
+  catchUp(): Promise<void> {
+    return this.membership.catchUp();
+  }
+
   /** Leaves the ring (graceful shutdown): peers stop sending this node new sessions. */
   async leave(): Promise<void> {
     if (this.leaving) return;

@@ -64,6 +64,17 @@ class FakeRegistry implements MembershipStore {
     return { kind: 'ok', epoch: this.epoch, records, admission };
   }
 
+  /** Holds the heartbeats (a slow Redis) until the returned function is called. */
+  hold(): () => void {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+      open();
+    };
+  }
+
   leave(self: Pick<Member, 'id' | 'instance'>): Promise<number> {
     const existing = this.beats.get(self.id)?.record;
     if (existing === undefined || instanceIn(existing) !== self.instance) return Promise.resolve(this.epoch);
@@ -233,6 +244,32 @@ describe('Membership', () => {
       a.membership.beatSoon();
       await vi.advanceTimersByTimeAsync(0);
       expect(a.ids()).toEqual(['node1']);
+    });
+  });
+
+  describe('catchUp', () => {
+    it('resolves once a heartbeat has answered: a peer that joined meanwhile is known', async () => {
+      const [a] = await twoJoined();
+      expect(a.ids()).toEqual(['node1']);
+      await a.membership.catchUp();
+      expect(a.ids()).toEqual(['node1', 'node2']);
+    });
+
+    it('waits past a heartbeat already under way, for one begun after the call', async () => {
+      const a = await joined(member('node1'));
+      const releaseFirst = registry.hold();
+      const before = registry.heartbeats;
+      a.membership.beatSoon();
+      let caughtUp = false;
+      void a.membership.catchUp().then(() => (caughtUp = true));
+      const releaseSecond = registry.hold();
+      releaseFirst();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(registry.heartbeats).toBe(before + 2);
+      expect(caughtUp).toBe(false);
+      releaseSecond();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(caughtUp).toBe(true);
     });
   });
 

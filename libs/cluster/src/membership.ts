@@ -119,6 +119,20 @@ export class Membership extends EventEmitter<MembershipEvents> {
     });
   }
 
+  /**
+   * Resolves once a heartbeat that began after this call has been answered (or
+   * has failed): for a caller that met a member this node has not heard of yet.
+   * Coalesced with the other heartbeats, like beatSoon.
+   */
+  async catchUp(): Promise<void> {
+    if (this.left) return;
+    const running = this.beating !== undefined;
+    this.beatSoon();
+    await this.beating;
+    // The beat under way may have read the registry before the news: the one queued after it has not.
+    if (running) await this.beating;
+  }
+
   /** Leaves the registry at once (graceful shutdown). Idempotent. */
   async leave(): Promise<void> {
     if (this.left) return;

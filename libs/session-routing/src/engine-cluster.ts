@@ -33,6 +33,8 @@ export interface EngineCluster {
   anyPeer(): NodeId | undefined;
   /** A forward to `node` failed: check its heartbeat now. */
   suspect(node: NodeId): void;
+  /** Reads the membership now; resolves once a heartbeat begun after the call has answered. */
+  catchUp(): Promise<void>;
   /** A new sid that the ring maps to this node. */
   mintSessionId(): SessionId;
   /** Asks `owner` to answer the long-polls this node relays for it. */

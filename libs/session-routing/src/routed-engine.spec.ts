@@ -41,6 +41,9 @@ class OneNodeCluster extends EventEmitter implements EngineCluster {
     return undefined;
   }
   suspect(): void {}
+  catchUp(): Promise<void> {
+    return Promise.resolve();
+  }
   mintSessionId(): SessionId {
     return parseSessionId(randomBytes(15).toString('base64url')) ?? this.mintSessionId();
   }

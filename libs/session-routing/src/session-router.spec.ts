@@ -35,6 +35,7 @@ function fakeCluster(overrides: Partial<RoutingCluster> = {}) {
     urlOf: (node: NodeId) => urls.get(node),
     anyPeer: (): NodeId | undefined => node2,
     suspect: vi.fn((_node: NodeId) => undefined),
+    catchUp: vi.fn(() => Promise.resolve()),
     ...overrides,
   };
   return { cluster, pins, urls };
@@ -315,6 +316,58 @@ describe('SessionRouter', () => {
       const req = poll();
       routing.route(req);
       expectServedHere(routing, req);
+    });
+
+    describe('a pinned owner this node has not seen join yet', () => {
+      const node4 = asNodeId('node4');
+      const node4Url = 'http://127.0.0.1:9004';
+      /** node1 holds a pin naming node4, and learns of node4 when it reads the membership. */
+      const pinnedToANodeJustJoined = () => {
+        const routing = setup();
+        routing.pins.set(SID, node4);
+        vi.mocked(routing.cluster.catchUp).mockImplementation(() => {
+          routing.urls.set(node4, node4Url);
+          return Promise.resolve();
+        });
+        return routing;
+      };
+
+      it('reads the membership first, then forwards to it: the live session is not answered "unknown"', async () => {
+        const routing = pinnedToANodeJustJoined();
+        routing.route(poll());
+        expect(routing.engine.requests).toEqual([]);
+        await settled();
+        expect(routing.cluster.catchUp).toHaveBeenCalledOnce();
+        expectForwardedTo(routing, node4);
+      });
+
+      it('forwards its upgrade the same way', async () => {
+        const routing = pinnedToANodeJustJoined();
+        routing.router.routeUpgrade(upgrade(), new PassThrough(), Buffer.alloc(0));
+        await settled();
+        expect(routing.engine.upgrades).toEqual([]);
+        expect(routing.upgrades.targets).toEqual([{ id: node4, url: node4Url }]);
+      });
+
+      it('lets engine.io answer when the membership read does not know it either (or fails)', async () => {
+        for (const catchUp of [() => Promise.resolve(), () => Promise.reject(new Error('redis away'))]) {
+          const routing = setup({ catchUp: vi.fn(catchUp) });
+          routing.pins.set(SID, node4);
+          const req = poll();
+          routing.route(req);
+          await settled();
+          expectServedHere(routing, req);
+        }
+      });
+
+      it('is not asked for owners it knows, nor for its own sessions', () => {
+        const routing = setup();
+        routing.pins.set(SID, node2);
+        routing.route(poll());
+        routing.pins.set(SID, node1);
+        routing.route(poll());
+        expect(routing.cluster.catchUp).not.toHaveBeenCalled();
+      });
     });
 
     it('lets engine.io answer a malformed sid without asking the ring', () => {

@@ -22,7 +22,7 @@ import type { UpgradeForwarder } from './upgrade-forwarder.js';
 /** What the router needs to know of the cluster. */
 export type RoutingCluster = Pick<
   EngineCluster,
-  'self' | 'isLeaving' | 'ring' | 'urlOf' | 'anyPeer' | 'suspect'
+  'self' | 'isLeaving' | 'ring' | 'urlOf' | 'anyPeer' | 'suspect' | 'catchUp'
 > & { readonly pins: Pick<EngineCluster['pins'], 'lookup'> };
 
 /** The local engine.io server, as far as routing is concerned. */
@@ -33,7 +33,10 @@ export interface LocalEngine {
 
 type Decision =
   | { serve: 'locally'; info: EngineRequestInfo; via?: string }
-  | { serve: 'remotely'; info: EngineRequestInfo; target: ForwardTarget };
+  | { serve: 'remotely'; info: EngineRequestInfo; target: ForwardTarget }
+  | { serve: 'after catching up'; info: EngineRequestInfo; sid: SessionId; owner: NodeId };
+
+type Settled = Exclude<Decision, { serve: 'after catching up' }>;
 
 export interface SessionRouterDeps {
   cluster: RoutingCluster;
@@ -68,14 +71,14 @@ export class SessionRouter {
 
   route(req: IncomingMessage, res: ServerResponse): void {
     const decision = this.decide(req, false);
-    if (decision.serve === 'locally') return this.serveLocally(decision, req, res);
-    void this.forward(decision, req, res);
+    if (decision.serve !== 'after catching up') return this.take(decision, req, res);
+    void this.catchUp(decision).then((settled) => this.take(settled, req, res));
   }
 
   routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const decision = this.decide(req, true);
-    if (decision.serve === 'locally') return this.serveUpgradeLocally(decision, req, socket, head);
-    void this.forwardUpgrade(decision, req, socket, head);
+    if (decision.serve !== 'after catching up') return this.takeUpgrade(decision, req, socket, head);
+    void this.catchUp(decision).then((settled) => this.takeUpgrade(settled, req, socket, head));
   }
 
   /**
@@ -89,6 +92,16 @@ export class SessionRouter {
   /** Long-polls this node is relaying, grouped by owner. */
   relayedPollsByOwner(): Map<NodeId, SessionId[]> {
     return groupByOwner(this.relayedPolls);
+  }
+
+  private take(decision: Settled, req: IncomingMessage, res: ServerResponse): void {
+    if (decision.serve === 'locally') return this.serveLocally(decision, req, res);
+    void this.forward(decision, req, res);
+  }
+
+  private takeUpgrade(decision: Settled, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (decision.serve === 'locally') return this.serveUpgradeLocally(decision, req, socket, head);
+    void this.forwardUpgrade(decision, req, socket, head);
   }
 
   private decide(req: IncomingMessage, isUpgrade: boolean): Decision {
@@ -111,6 +124,34 @@ export class SessionRouter {
     const sid = parseSessionId(info.sid);
     // No or malformed sid: engine.io gives its own 400 answer.
     if (!sid) return { serve: 'locally', info };
+    // Pins of members that left are dropped, so a pin naming no member names one that
+    // joined a moment ago: this node has not seen it yet (its peers may have).
+    const pinned = cluster.pins.lookup(sid);
+    if (pinned && pinned !== cluster.self && !cluster.urlOf(pinned)) {
+      return { serve: 'after catching up', info, sid, owner: pinned };
+    }
+    return this.towards(pinned ?? cluster.ring.ownerOf(sid), info);
+  }
+
+  /**
+   * Reads the membership once before deciding: answering "Session ID unknown" now
+   * would end a live session whose owner joined a moment ago. An owner still
+   * unknown after that is gone, and engine.io says so.
+   */
+  private async catchUp({
+    info,
+    sid,
+    owner,
+  }: Extract<Decision, { serve: 'after catching up' }>): Promise<Settled> {
+    const { log, cluster } = this.deps;
+    if (log.isDebugEnabled()) {
+      log.debug(
+        `${KIND_LABEL[info.kind]} request for ${sid}: its owner ${owner} is not known here yet; reading the membership`,
+        { sid, peer: owner, kind: info.kind },
+      );
+    }
+    // A failed read leaves the view as it was; the decision below stands on it.
+    await cluster.catchUp().catch(() => undefined);
     return this.towards(this.ownerOf(sid), info);
   }
 
@@ -120,7 +161,7 @@ export class SessionRouter {
     return pins.lookup(sid) ?? ring.ownerOf(sid);
   }
 
-  private towards(node: NodeId | undefined, info: EngineRequestInfo): Decision {
+  private towards(node: NodeId | undefined, info: EngineRequestInfo): Settled {
     if (!node || node === this.deps.cluster.self) return { serve: 'locally', info };
     const url = this.deps.cluster.urlOf(node);
     // An owner that is no member any more: its sessions are gone; engine.io says so.
@@ -128,13 +169,13 @@ export class SessionRouter {
     return { serve: 'remotely', info, target: { id: node, url } };
   }
 
-  private serveLocally(decision: Decision, req: IncomingMessage, res: ServerResponse): void {
+  private serveLocally(decision: Settled, req: IncomingMessage, res: ServerResponse): void {
     this.logServed(decision, decision.serve === 'locally' ? decision.via : undefined);
     if (decision.info.sid) res.setHeader('x-owner', this.deps.cluster.self);
     this.deps.engine.handleRequest(req, res);
   }
 
-  private serveUpgradeLocally(decision: Decision, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private serveUpgradeLocally(decision: Settled, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const via = decision.serve === 'locally' ? decision.via : undefined;
     this.logServed(decision, via);
     if (via) noteRelayedUpgrade(req, via);
