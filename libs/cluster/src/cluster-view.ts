@@ -63,7 +63,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
 
   constructor(
     options: ClusterOptions,
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly channels: PubSubChannels,
     private readonly log: Log,
   ) {
@@ -194,7 +194,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       sids,
       proof,
     });
-    await this.redis.publish(this.keys.membershipChannel, message);
+    await this.channels.publish(this.keys.membershipChannel, message);
   }
 
   /** Stops timers and the subscription. */
