@@ -181,5 +181,7 @@ describe('the browser during a Redis outage', () => {
     const texts = await page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
     expect(texts).toEqual(['typed while Redis was away']);
     expect(await page.$$eval('#messages li[data-id]', (items) => items.length)).toBe(1);
+    // The typing indicator was broadcast while Redis was away: no node may have died of it.
+    expect(cluster.nodes.filter((node) => !node.process.running).map((node) => node.id)).toEqual([]);
   }, 90_000);
 });
