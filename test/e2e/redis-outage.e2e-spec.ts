@@ -92,6 +92,31 @@ describe('a Redis outage', () => {
     expect(textsIn(sender, 'outage')).toEqual(['before', ...typed]);
     expect(retries.filter((r) => r.reason === 'unavailable').length).toBeGreaterThan(typed.length);
   }, 90_000);
+
+  it("hands a live member a message stored while its node's room subscriber was reconnecting", async () => {
+    const { cluster } = fixture;
+    const [home, other] = cluster.nodes;
+    const listener = await connectRingchat(home.url, 'listener');
+    const writer = await connectRingchat(other.url, 'writer');
+    fixture.clients.push(listener, writer);
+    await listener.join('quiet');
+    await writer.join('quiet');
+    const text = 'stored while the room subscriber was away';
+    const redis = new Redis(cluster.redis.url);
+    try {
+      // Cut the listener's node off its room channels alone; it reconnects after its back-off (100 ms).
+      const clients = (await redis.call('CLIENT', 'LIST')) as string;
+      const events = clients.split('\n').find((line) => line.includes(`name=ringchat:${home.id}:events `));
+      await redis.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(events ?? '')?.[1] ?? 'none');
+      await writer.send('quiet', text);
+    } finally {
+      redis.disconnect();
+    }
+    // The room's newest message: no later one reveals a gap to the listener, so the node must hand it on.
+    await waitFor('the listener to see the message', () => textsIn(listener, 'quiet').includes(text), 10_000);
+    expect(textsIn(listener, 'quiet')).toEqual([text]);
+    await home.process.waitForLine(/room subscriber reconnected: \d+ rooms read again/);
+  }, 30_000);
 });
 
 describe('a full Redis (maxmemory, noeviction)', () => {
