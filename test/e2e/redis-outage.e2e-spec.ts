@@ -210,3 +210,35 @@ describe('the browser during a Redis outage', () => {
     expect(cluster.nodes.filter((node) => !node.process.running).map((node) => node.id)).toEqual([]);
   }, 90_000);
 });
+
+describe('the browser whose node is lost during a Redis outage', () => {
+  const fixture = useCluster({ nodes: 2, nodeEnv: { LOG_LEVEL: 'info' } });
+  let browser: Browser | undefined;
+  let restarted: TestRedis | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    await restarted?.stop();
+  });
+
+  it("shows the resent message once as sent, whether it comes back live or in the resume's history", async () => {
+    const { cluster } = fixture;
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    await signInAndJoin(page, `${cluster.url}/`, 'survivor', 'lifeboat');
+    const home = await page.getAttribute('#status', 'data-node');
+
+    await cluster.redis.stop();
+    await page.fill('#message', 'typed before my node was lost');
+    await page.press('#message', 'Enter');
+    await page.waitForSelector('#messages li.retrying[data-pending]', { timeout: 15_000 });
+    cluster.node(home ?? '').process.kill('SIGKILL');
+    restarted = await startRedis({ port: cluster.redis.port, dataDir: cluster.redis.dataDir });
+    // The resend after the reconnect may be stored before the resume reads the room: then it comes as history.
+    await page.waitForSelector(`#status[data-state=connected]:not([data-node="${home}"])`, {
+      timeout: 20_000,
+    });
+    await page.waitForSelector('#messages li[data-pending]', { state: 'detached', timeout: 20_000 });
+    const texts = await page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
+    expect(texts).toEqual(['typed before my node was lost']);
+  }, 60_000);
+});
