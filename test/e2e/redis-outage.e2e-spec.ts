@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChatMessageEvent, RingchatClient, SendRetry } from '@app/chat-client';
 import {
@@ -179,7 +179,12 @@ describe('a full Redis (maxmemory, noeviction)', () => {
   }, 60_000);
 });
 
-describe('the browser during a Redis outage', () => {
+/**
+ * A two-node cluster and a browser for one describe block. `typeWhileAway`
+ * signs in, joins a room, stops Redis and sends a text: it resolves once the
+ * page shows that text as retrying.
+ */
+function useBrowserDuringOutage() {
   const fixture = useCluster({ nodes: 2, nodeEnv: { LOG_LEVEL: 'info' } });
   let browser: Browser | undefined;
   let restarted: TestRedis | undefined;
@@ -187,24 +192,43 @@ describe('the browser during a Redis outage', () => {
     await browser?.close();
     await restarted?.stop();
   });
+  return {
+    fixture,
+    async typeWhileAway(nickname: string, room: string, text: string) {
+      const { cluster } = fixture;
+      browser = await launchChromium();
+      const page = await browser.newPage();
+      await signInAndJoin(page, `${cluster.url}/`, nickname, room);
+      await cluster.redis.stop();
+      await page.fill('#message', text);
+      await page.press('#message', 'Enter');
+      const waiting = await page.waitForSelector('#messages li.retrying[data-pending]', { timeout: 15_000 });
+      return { page, waiting };
+    },
+    async restartRedis(): Promise<void> {
+      const { redis } = fixture.cluster;
+      restarted = await startRedis({ port: redis.port, dataDir: redis.dataDir });
+    },
+  };
+}
+
+/** The texts the page shows, once it shows none as pending any more. */
+async function shownOnceSent(page: Page, timeout: number): Promise<Array<string | null>> {
+  await page.waitForSelector('#messages li[data-pending]', { state: 'detached', timeout });
+  return page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
+}
+
+describe('the browser during a Redis outage', () => {
+  const outage = useBrowserDuringOutage();
 
   it('shows a message typed meanwhile as retrying, then once as sent', async () => {
-    const { cluster } = fixture;
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    await signInAndJoin(page, `${cluster.url}/`, 'typist', 'patience');
-
-    await cluster.redis.stop();
-    await page.fill('#message', 'typed while Redis was away');
-    await page.press('#message', 'Enter');
-    const waiting = await page.waitForSelector('#messages li.retrying[data-pending]', { timeout: 15_000 });
+    const { cluster } = outage.fixture;
+    const { page, waiting } = await outage.typeWhileAway('typist', 'patience', 'typed while Redis was away');
     expect(await waiting.textContent()).toContain('retrying… (chat storage unavailable)');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-redis-outage-retrying.png') });
 
-    restarted = await startRedis({ port: cluster.redis.port, dataDir: cluster.redis.dataDir });
-    await page.waitForSelector('#messages li[data-pending]', { state: 'detached', timeout: 30_000 });
-    const texts = await page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
-    expect(texts).toEqual(['typed while Redis was away']);
+    await outage.restartRedis();
+    expect(await shownOnceSent(page, 30_000)).toEqual(['typed while Redis was away']);
     expect(await page.$$eval('#messages li[data-id]', (items) => items.length)).toBe(1);
     // The typing indicator was broadcast while Redis was away: no node may have died of it.
     expect(cluster.nodes.filter((node) => !node.process.running).map((node) => node.id)).toEqual([]);
@@ -212,33 +236,18 @@ describe('the browser during a Redis outage', () => {
 });
 
 describe('the browser whose node is lost during a Redis outage', () => {
-  const fixture = useCluster({ nodes: 2, nodeEnv: { LOG_LEVEL: 'info' } });
-  let browser: Browser | undefined;
-  let restarted: TestRedis | undefined;
-  afterAll(async () => {
-    await browser?.close();
-    await restarted?.stop();
-  });
+  const outage = useBrowserDuringOutage();
 
   it("shows the resent message once as sent, whether it comes back live or in the resume's history", async () => {
-    const { cluster } = fixture;
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    await signInAndJoin(page, `${cluster.url}/`, 'survivor', 'lifeboat');
+    const { cluster } = outage.fixture;
+    const { page } = await outage.typeWhileAway('survivor', 'lifeboat', 'typed before my node was lost');
     const home = await page.getAttribute('#status', 'data-node');
-
-    await cluster.redis.stop();
-    await page.fill('#message', 'typed before my node was lost');
-    await page.press('#message', 'Enter');
-    await page.waitForSelector('#messages li.retrying[data-pending]', { timeout: 15_000 });
     cluster.node(home ?? '').process.kill('SIGKILL');
-    restarted = await startRedis({ port: cluster.redis.port, dataDir: cluster.redis.dataDir });
+    await outage.restartRedis();
     // The resend after the reconnect may be stored before the resume reads the room: then it comes as history.
     await page.waitForSelector(`#status[data-state=connected]:not([data-node="${home}"])`, {
       timeout: 20_000,
     });
-    await page.waitForSelector('#messages li[data-pending]', { state: 'detached', timeout: 20_000 });
-    const texts = await page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
-    expect(texts).toEqual(['typed before my node was lost']);
+    expect(await shownOnceSent(page, 20_000)).toEqual(['typed before my node was lost']);
   }, 60_000);
 });
