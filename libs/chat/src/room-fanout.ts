@@ -211,9 +211,10 @@ export class RoomFanout {
       ),
     );
     const handed = counts.reduce((sum, count) => sum + count, 0);
-    this.log.info(
-      `room subscriber reconnected: ${rooms.length} rooms read again, ${handed} messages stored meanwhile handed out`,
-    );
+    const line = `room subscriber reconnected: ${rooms.length} rooms read again, ${handed} messages stored meanwhile handed out`;
+    // A node with no room held has nothing to say at info level.
+    if (rooms.length > 0) this.log.info(line);
+    else this.log.debug(line);
   }
 
   private async recoverRoom(room: string, read: RoomReader): Promise<number> {
