@@ -149,7 +149,8 @@ export class RoomFanout {
     set?.delete(sync);
     if (set?.size === 0) this.syncs.delete(sync.room);
     if (!caughtUp) return;
-    this.marks.caughtUp(sync.room, caughtUp.upTo);
+    // Kept per held room channel (and forgotten with it): room delivery only.
+    if (this.delivery === 'room') this.marks.caughtUp(sync.room, caughtUp.upTo);
     let members = this.caughtUp.get(sync.room);
     if (!members) this.caughtUp.set(sync.room, (members = new Map()));
     members.set(caughtUp.member, caughtUp.upTo);
@@ -181,7 +182,7 @@ export class RoomFanout {
   /** Hands a message to this node's members of its room, and to the clients entering it. */
   private receive(message: ChatMessageEvent): void {
     for (const sync of this.syncs.get(message.room) ?? []) sync.buffer.push(message);
-    this.marks.delivered(message.room, message.id);
+    if (this.delivery === 'room') this.marks.delivered(message.room, message.id);
     this.deliver(message, this.alreadyHad(message));
   }
 
