@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChatMessageEvent, RingchatClient, SendRetry } from '@app/chat-client';
 import {
@@ -92,6 +92,31 @@ describe('a Redis outage', () => {
     expect(textsIn(sender, 'outage')).toEqual(['before', ...typed]);
     expect(retries.filter((r) => r.reason === 'unavailable').length).toBeGreaterThan(typed.length);
   }, 90_000);
+
+  it("hands a live member a message stored while its node's room subscriber was reconnecting", async () => {
+    const { cluster } = fixture;
+    const [home, other] = cluster.nodes;
+    const listener = await connectRingchat(home.url, 'listener');
+    const writer = await connectRingchat(other.url, 'writer');
+    fixture.clients.push(listener, writer);
+    await listener.join('quiet');
+    await writer.join('quiet');
+    const text = 'stored while the room subscriber was away';
+    const redis = new Redis(cluster.redis.url);
+    try {
+      // Cut the listener's node off its room channels alone; it reconnects after its back-off (100 ms).
+      const clients = (await redis.call('CLIENT', 'LIST')) as string;
+      const events = clients.split('\n').find((line) => line.includes(`name=ringchat:${home.id}:events `));
+      await redis.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(events ?? '')?.[1] ?? 'none');
+      await writer.send('quiet', text);
+    } finally {
+      redis.disconnect();
+    }
+    // The room's newest message: no later one reveals a gap to the listener, so the node must hand it on.
+    await waitFor('the listener to see the message', () => textsIn(listener, 'quiet').includes(text), 10_000);
+    expect(textsIn(listener, 'quiet')).toEqual([text]);
+    await home.process.waitForLine(/room subscriber reconnected: \d+ rooms read again/);
+  }, 30_000);
 });
 
 describe('a full Redis (maxmemory, noeviction)', () => {
@@ -154,7 +179,12 @@ describe('a full Redis (maxmemory, noeviction)', () => {
   }, 60_000);
 });
 
-describe('the browser during a Redis outage', () => {
+/**
+ * A two-node cluster and a browser for one describe block. `typeWhileAway`
+ * signs in, joins a room, stops Redis and sends a text: it resolves once the
+ * page shows that text as retrying.
+ */
+function useBrowserDuringOutage() {
   const fixture = useCluster({ nodes: 2, nodeEnv: { LOG_LEVEL: 'info' } });
   let browser: Browser | undefined;
   let restarted: TestRedis | undefined;
@@ -162,24 +192,62 @@ describe('the browser during a Redis outage', () => {
     await browser?.close();
     await restarted?.stop();
   });
+  return {
+    fixture,
+    async typeWhileAway(nickname: string, room: string, text: string) {
+      const { cluster } = fixture;
+      browser = await launchChromium();
+      const page = await browser.newPage();
+      await signInAndJoin(page, `${cluster.url}/`, nickname, room);
+      await cluster.redis.stop();
+      await page.fill('#message', text);
+      await page.press('#message', 'Enter');
+      const waiting = await page.waitForSelector('#messages li.retrying[data-pending]', { timeout: 15_000 });
+      return { page, waiting };
+    },
+    async restartRedis(): Promise<void> {
+      const { redis } = fixture.cluster;
+      restarted = await startRedis({ port: redis.port, dataDir: redis.dataDir });
+    },
+  };
+}
+
+/** The texts the page shows, once it shows none as pending any more. */
+async function shownOnceSent(page: Page, timeout: number): Promise<Array<string | null>> {
+  await page.waitForSelector('#messages li[data-pending]', { state: 'detached', timeout });
+  return page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
+}
+
+describe('the browser during a Redis outage', () => {
+  const outage = useBrowserDuringOutage();
 
   it('shows a message typed meanwhile as retrying, then once as sent', async () => {
-    const { cluster } = fixture;
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    await signInAndJoin(page, `${cluster.url}/`, 'typist', 'patience');
-
-    await cluster.redis.stop();
-    await page.fill('#message', 'typed while Redis was away');
-    await page.press('#message', 'Enter');
-    const waiting = await page.waitForSelector('#messages li.retrying[data-pending]', { timeout: 15_000 });
+    const { cluster } = outage.fixture;
+    const { page, waiting } = await outage.typeWhileAway('typist', 'patience', 'typed while Redis was away');
     expect(await waiting.textContent()).toContain('retrying… (chat storage unavailable)');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-redis-outage-retrying.png') });
 
-    restarted = await startRedis({ port: cluster.redis.port, dataDir: cluster.redis.dataDir });
-    await page.waitForSelector('#messages li[data-pending]', { state: 'detached', timeout: 30_000 });
-    const texts = await page.$$eval('#messages li .text', (items) => items.map((i) => i.textContent));
-    expect(texts).toEqual(['typed while Redis was away']);
+    await outage.restartRedis();
+    expect(await shownOnceSent(page, 30_000)).toEqual(['typed while Redis was away']);
     expect(await page.$$eval('#messages li[data-id]', (items) => items.length)).toBe(1);
+    // The typing indicator was broadcast while Redis was away: no node may have died of it.
+    expect(cluster.nodes.filter((node) => !node.process.running).map((node) => node.id)).toEqual([]);
   }, 90_000);
+});
+
+describe('the browser whose node is lost during a Redis outage', () => {
+  const outage = useBrowserDuringOutage();
+
+  it("shows the resent message once as sent, whether it comes back live or in the resume's history", async () => {
+    const { cluster } = outage.fixture;
+    const { page } = await outage.typeWhileAway('survivor', 'lifeboat', 'typed before my node was lost');
+    const home = await page.getAttribute('#status', 'data-node');
+    cluster.node(home ?? '').process.kill('SIGKILL');
+    await outage.restartRedis();
+    // The resend after the reconnect may be stored before the resume reads the room: then it comes as history.
+    await page.waitForSelector(`#status[data-state=connected]:not([data-node="${home}"])`, {
+      timeout: 20_000,
+    });
+    expect(await shownOnceSent(page, 20_000)).toEqual(['typed before my node was lost']);
+  }, 60_000);
 });

@@ -4,8 +4,8 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions as EngineOptions } from 'engine.io';
 import { Server, type ServerOptions } from 'socket.io';
 import type { ClusterView } from '@app/cluster';
-import type { TaggedLogger } from '@app/logging';
-import type { RedisConnections } from '@app/redis';
+import { LogThrottle, type TaggedLogger } from '@app/logging';
+import { withHandledPublishes, type RedisConnections } from '@app/redis';
 import { createRoutedEngine, type DrainResult, type RoutedEngine } from '@app/session-routing';
 import type { NodeConfig } from './config/node-config.js';
 import { watchEngine } from './metrics/engine-metrics.js';
@@ -78,7 +78,16 @@ export class ClusterIoAdapter extends IoAdapter {
    */
   private adapterFactory(): NonNullable<ServerOptions['adapter']> {
     const { pub, sub, sharded } = this.redis;
-    if (!sharded) return createAdapter(pub, sub, { key: ADAPTER_CHANNEL_PREFIX });
+    if (!sharded) {
+      // This adapter leaves a failed broadcast unhandled, which would end the node during an outage.
+      const log = this.taggedLogger.forContext('Redis');
+      const throttle = new LogThrottle();
+      const handled = withHandledPublishes(pub, (error) => {
+        if (throttle.allow())
+          log.warn(`a broadcast was not published: ${error.message}; similar lines held for 5 s`);
+      });
+      return createAdapter(handled, sub, { key: ADAPTER_CHANNEL_PREFIX });
+    }
     return createShardedAdapter(pub, sub, {
       channelPrefix: ADAPTER_CHANNEL_PREFIX,
       subscriptionMode: 'dynamic',

@@ -111,6 +111,8 @@ export class ChatApp {
     });
     client.on('message', (message) => this.onMessage(message));
     client.on('history', (event) => {
+      // A resend that overlapped a resume is stored before the resume reads the room: it comes in here, not live.
+      if (this.dropArrived(event.messages)) this.showStatus();
       const last = event.messages.at(-1);
       if (last) this.noteActivity(event.room, last.ts);
       const theirs = event.messages.filter((m) => !m.kind && m.userId !== client.session?.userId);
@@ -330,8 +332,17 @@ export class ChatApp {
     );
   }
 
+  /** Drops the pending marks of own messages now shown in their room; true if there were any. */
+  private dropArrived(messages: ChatMessageEvent[]): boolean {
+    let dropped = false;
+    for (const { clientMsgId } of messages) {
+      if (clientMsgId !== undefined && this.pending.delete(clientMsgId)) dropped = true;
+    }
+    return dropped;
+  }
+
   private onMessage(message: ChatMessageEvent): void {
-    const wasPending = message.clientMsgId !== undefined && this.pending.delete(message.clientMsgId);
+    const wasPending = this.dropArrived([message]);
     this.noteActivity(message.room, message.ts);
     const own = message.userId === this.client.session?.userId;
     if (!own) this.callAttention(message);

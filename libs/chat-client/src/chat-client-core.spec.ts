@@ -367,6 +367,81 @@ describe('ChatClientCore', () => {
     });
   });
 
+  describe('a stored send whose live copy does not come', () => {
+    const mine = (seq: number, prev: number): ChatMessageEvent => ({
+      ...message('r', seq, prev),
+      clientMsgId: 'cid-mine',
+    });
+
+    it('fetches the room after the last message seen, and shows the message once', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ ok: true, id: '1000-2' });
+      fake.handlers[ChatEvent.History] = ({ room, after }) => ({
+        ok: true,
+        room,
+        messages: after === '1000-1' ? [mine(2, 1)] : [],
+        more: true,
+        recovered: true,
+      });
+      const shown: string[] = [];
+      client.on('message', (m) => shown.push(m.id));
+      await expect(client.send('r', '#2', 'cid-mine')).resolves.toBe('1000-2');
+      await vi.advanceTimersByTimeAsync(1499);
+      expect(fake.sent(ChatEvent.History)).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(fake.sent(ChatEvent.History)).toEqual([{ room: 'r', after: '1000-1' }]);
+      // The live copy after all, late: not shown twice.
+      fake.fire(ChatEvent.ChatMessage, mine(2, 1));
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(shown).toEqual(['1000-2']);
+      expect(ids()).toEqual(['1000-1', '1000-2']);
+      expect(errors).toEqual([]);
+    });
+
+    it('asks for nothing when the live copy (or a history answer) brought it in time', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ ok: true, id: '1000-2' });
+      await client.send('r', '#2', 'cid-mine');
+      fake.fire(ChatEvent.ChatMessage, mine(2, 1));
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ ok: true, id: '1000-3' });
+      await client.send('r', '#3', 'cid-other');
+      await vi.advanceTimersByTimeAsync(500);
+      fake.fire(ChatEvent.History, {
+        room: 'r',
+        messages: [message('r', 3, 2)],
+        more: false,
+        recovered: true,
+      });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(fake.sent(ChatEvent.History)).toEqual([]);
+      expect(ids()).toEqual(['1000-1', '1000-2', '1000-3']);
+    });
+
+    it('in a room where it saw nothing yet, fetches the latest page', async () => {
+      await client.join('empty');
+      fake.fire(ChatEvent.History, { room: 'empty', messages: [], more: false });
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ ok: true, id: '2000-0' });
+      const first: ChatMessageEvent = { ...message('empty', 0), id: '2000-0', clientMsgId: 'cid-first' };
+      fake.handlers[ChatEvent.History] = ({ room, after }) => ({
+        ok: true,
+        room,
+        messages: after === undefined ? [first] : [],
+        more: false,
+      });
+      await client.send('empty', '#0', 'cid-first');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(fake.sent(ChatEvent.History)).toEqual([{ room: 'empty' }]);
+      expect(client.rooms.get('empty')!.messages.map((m) => m.clientMsgId)).toEqual(['cid-first']);
+      expect(client.rooms.get('empty')!.more).toBe(false);
+    });
+
+    it('leaves it to the resume when the connection dropped meanwhile', async () => {
+      fake.handlers[ChatEvent.ChatMessage] = () => ({ ok: true, id: '1000-2' });
+      await client.send('r', '#2', 'cid-mine');
+      fake.drop();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(fake.sent(ChatEvent.History)).toEqual([]);
+    });
+  });
+
   describe('refusals', () => {
     it('throws a ChatRefusal with the code when a join is refused, and forgets the room', async () => {
       fake.handlers[ChatEvent.JoinRoom] = () => ({ error: 'room must be…', code: ErrorCode.Invalid });

@@ -55,6 +55,15 @@ export interface ChatClientOptions {
    * @default RETRY_DEFAULTS
    */
   retry?: RetryPolicyOptions;
+  /**
+   * A stored send whose own live copy has not come this long after its ack makes
+   * the client fetch the room after the last message it saw, as gap healing
+   * does: a copy published while this node's room channel was not subscribed
+   * (its Redis subscriber reconnecting) would otherwise never show, and a
+   * room's newest message has no successor to reveal the gap.
+   * @default 1500
+   */
+  echoWaitMs?: number;
 }
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -154,6 +163,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   private readonly outbox = new Map<string, PendingSend>();
   private readonly ackTimeoutMs: number;
   private readonly retry: RetryPolicy;
+  private readonly echoWaitMs: number;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Rooms whose missed messages are being fetched. */
   private readonly healing = new Set<RoomView>();
@@ -170,6 +180,7 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     super();
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.retry = new RetryPolicy(options.retry);
+    this.echoWaitMs = options.echoWaitMs ?? 1500;
     this.guestToken = options.guestToken;
     this.connection = createConnection(options.url, {
       transports: options.transports ?? ['polling', 'websocket'],
@@ -479,11 +490,13 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     const healing = (): boolean => view.held !== null && this.rooms.get(view.room) === view;
     for (let attempt = 1; healing() && this.connection.connected; attempt++) {
       const after = view.lastId;
-      if (after === null) return this.releaseHeld(view);
-      const answer = await this.request(ChatEvent.History, { room: view.room, after }).catch(() => undefined);
+      // Nothing seen yet (a missed echo in an empty room): the latest page holds what was missed.
+      const request = after === null ? { room: view.room } : { room: view.room, after };
+      const answer = await this.request(ChatEvent.History, request).catch(() => undefined);
       if (!healing()) return;
       if (answer && !('error' in answer)) {
         if (answer.recovered === false) view.gap = true;
+        if (after === null) view.more = answer.more;
         for (const message of answer.messages) this.deliver(view, message);
         if (answer.next === undefined || answer.messages.length === 0) return this.releaseHeld(view);
         attempt = 0;
@@ -563,7 +576,10 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
   ): void {
     pending.inFlight = false;
     if (!this.outbox.has(pending.clientMsgId)) return;
-    if (answer && !('error' in answer)) return this.settle(pending, answer.id);
+    if (answer && !('error' in answer)) {
+      this.awaitEcho(pending.room, answer.id);
+      return this.settle(pending, answer.id);
+    }
     if (answer && !isTransient(answer.code)) return this.settle(pending, new ChatRefusal(answer));
     // No answer, or nothing stored for now (rate limit, the store away): again, later.
     // The store away is no fault of the message: those tries count toward no bound,
@@ -584,6 +600,26 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
     }
     const { room, clientMsgId, attempts } = pending;
     this.emit('retrying', { room, clientMsgId, reason: answer?.code ?? 'no answer', attempts, delayMs });
+  }
+
+  /**
+   * A stored entry shows in its room by its live copy (or in a history answer).
+   * If neither has brought it `echoWaitMs` after the ack, the copy was lost on
+   * its way: fetch what came after the last message seen. Disconnected, the
+   * resume after the reconnect brings it instead.
+   */
+  private awaitEcho(room: string, id: string): void {
+    const view = this.rooms.get(room);
+    if (!view || this.hasSeen(view, id)) return;
+    this.later(this.echoWaitMs, () => {
+      if (this.rooms.get(room) !== view || this.hasSeen(view, id) || !this.connection.connected) return;
+      view.held ??= [];
+      this.startHealing(view);
+    });
+  }
+
+  private hasSeen(view: RoomView, id: string): boolean {
+    return view.lastId !== null && compareMessageIds(id, view.lastId) <= 0;
   }
 
   /** The first earlier send of the same room that is waiting (not in flight), if any. */

@@ -22,6 +22,8 @@ export const chatKeys = {
    */
   roomChannel: (room: string) => `ringchat:room:{${room}}:live`,
   isRoomChannel: (channel: string) => channel.startsWith('ringchat:room:{') && channel.endsWith('}:live'),
+  /** The room of a room channel (see roomChannel). */
+  roomOfChannel: (channel: string) => channel.slice('ringchat:room:{'.length, -'}:live'.length),
   /** Every room's stored messages, in stream order (ROOM_DELIVERY=broadcast). */
   messageChannel: 'ringchat:messages',
 } as const;

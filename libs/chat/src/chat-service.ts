@@ -154,7 +154,11 @@ export class ChatService {
 
   /** Starts receiving room messages; clears presence a previous run of this node left behind. */
   async start(): Promise<void> {
-    await this.fanout.start((message, skip) => this.deliverLocally(message, skip));
+    await this.fanout.start(
+      (message, skip) => this.deliverLocally(message, skip),
+      // After the room subscriber reconnects: what was stored while it was down.
+      (room, after) => this.history.after(room, after, this.answerLimits()),
+    );
     await this.presence.removeLegacyRegistries(this.options.nodeId);
     await this.onNodeGone(this.options.nodeId);
     this.reconciler.start();

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordingLog } from '@app/logging';
 import { ChannelSubscriber, type ChannelListener, type SubscribingClient } from '@app/redis';
 import { chatKeys } from './chat-keys.js';
-import type { ChatMessageEvent } from '@app/chat-protocol';
+import { compareMessageIds, type ChatMessageEvent } from '@app/chat-protocol';
 import type { RoomDelivery } from './room-delivery.js';
-import { RoomFanout } from './room-fanout.js';
+import { RoomFanout, type RoomReader } from './room-fanout.js';
 
 /**
  * Stands in for the shared `events` connection: delivers what tests publish on
@@ -18,10 +18,25 @@ class FakeClient implements SubscribingClient {
   holdConfirmations = false;
   private readonly waiting: Array<{ confirm: () => void; refuse: (error: Error) => void }> = [];
   private readonly listeners: ChannelListener[] = [];
+  private readonly connectionListeners = new Map<string, Array<() => void>>();
 
-  on(_event: 'message' | 'smessage', listener: ChannelListener): this {
-    this.listeners.push(listener);
+  on(event: string, listener: ChannelListener): this {
+    if (event === 'message') this.listeners.push(listener);
+    else
+      this.connectionListeners.set(event, [
+        ...(this.connectionListeners.get(event) ?? []),
+        listener as () => void,
+      ]);
     return this;
+  }
+  /** The connection drops: what is published meanwhile is lost, as with Redis. */
+  lose(): void {
+    this.subscribed.clear();
+    for (const listener of this.connectionListeners.get('close') ?? []) listener();
+  }
+  /** Back, subscribed to nothing yet: the fan-out must subscribe again. */
+  ready(): void {
+    for (const listener of this.connectionListeners.get('ready') ?? []) listener();
   }
   subscribe(channel: string): Promise<number> {
     this.commands.push(`subscribe ${channel}`);
@@ -58,7 +73,7 @@ function message(room: string, seq: number): ChatMessageEvent {
   return { id: `${seq}-0`, room, ...sender, message: `m${seq}`, ts: seq, node: 'node1' };
 }
 
-async function started(delivery: RoomDelivery) {
+async function started(delivery: RoomDelivery, read?: RoomReader) {
   const client = new FakeClient();
   const log = new RecordingLog();
   const fanout = new RoomFanout(new ChannelSubscriber(client), log, { delivery, lingerMs: 1000 });
@@ -67,7 +82,7 @@ async function started(delivery: RoomDelivery) {
   await fanout.start((m, skip) => {
     delivered.push(m);
     skipped.push([...skip]);
-  });
+  }, read);
   const channel = (room: string) =>
     delivery === 'room' ? chatKeys.roomChannel(room) : chatKeys.messageChannel;
   const publish = (m: ChatMessageEvent) => client.publish(channel(m.room), JSON.stringify(m));
@@ -262,5 +277,77 @@ describe('RoomFanout, room delivery', () => {
     client.publish('{ringchat}:membership', JSON.stringify(message('a', 1)));
     expect(delivered).toEqual([]);
     expect(fanout.roomMessagesReceived).toBe(0);
+  });
+});
+
+describe('RoomFanout, after the subscriber reconnects', () => {
+  /** A room's stream in Redis, and a reader over it that answers a page of `page` at a time. */
+  function stream(page = 100) {
+    const stored: ChatMessageEvent[] = [];
+    const reads: string[] = [];
+    const read: RoomReader = async (room, after) => {
+      reads.push(`${room} after ${after}`);
+      const past = stored.filter((m) => m.room === room && compareMessageIds(m.id, after) > 0);
+      return { messages: past.slice(0, page), more: past.length > page };
+    };
+    return { stored, reads, read };
+  }
+
+  async function member(page?: number) {
+    const store = stream(page);
+    const fixture = await started('room', store.read);
+    const store_ = (m: ChatMessageEvent) => {
+      store.stored.push(m);
+      fixture.publish(m);
+    };
+    fixture.fanout.hold('a');
+    const sync = await fixture.fanout.beginSync('a');
+    fixture.fanout.endSync(sync, { member: 'sock1', upTo: '1-0' });
+    return { ...fixture, ...store, store: store_ };
+  }
+
+  const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('hands its members what was stored while it was down, once each, in order, then live again', async () => {
+    const { client, delivered, store, reads, log } = await member();
+    store(message('a', 2));
+    client.lose();
+    store(message('a', 3));
+    store(message('a', 4));
+    expect(delivered.map((m) => m.id)).toEqual(['2-0']);
+    client.ready();
+    await flush();
+    expect(client.commands.at(-1)).toBe(`subscribe ${chatKeys.roomChannel('a')}`);
+    expect(reads).toEqual(['a after 2-0']);
+    // The live copy of one that was read (published after the SUBSCRIBE) is not handed out again.
+    store(message('a', 4));
+    store(message('a', 5));
+    expect(delivered.map((m) => m.id)).toEqual(['2-0', '3-0', '4-0', '5-0']);
+    expect(log.at('info')).toEqual([
+      'room subscriber reconnected: 1 rooms read again, 2 messages stored meanwhile handed out',
+    ]);
+  });
+
+  it('reads from the lowest catch-up mark in a room that had no message live yet, page by page', async () => {
+    const { client, delivered, store, reads } = await member(1);
+    client.lose();
+    store(message('a', 2));
+    store(message('a', 3));
+    client.ready();
+    await flush();
+    expect(reads).toEqual(['a after 1-0', 'a after 2-0']);
+    expect(delivered.map((m) => m.id)).toEqual(['2-0', '3-0']);
+  });
+
+  it('reads no room that nobody holds any more, and nothing before a loss', async () => {
+    const { client, fanout, reads } = await member();
+    client.ready();
+    await flush();
+    expect(reads).toEqual([]);
+    fanout.release('a', 'sock1');
+    client.lose();
+    client.ready();
+    await flush();
+    expect(reads).toEqual([]);
   });
 });

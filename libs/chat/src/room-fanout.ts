@@ -4,9 +4,16 @@ import { chatKeys } from './chat-keys.js';
 import { compareMessageIds, type ChatMessageEvent } from '@app/chat-protocol';
 import type { RoomDelivery } from './room-delivery.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
+import { RoomWatermarks } from './room-watermarks.js';
 
 /** Delivers one message to this node's members of its room (encoded once), but those in `skip`. */
 export type LocalRoomDelivery = (message: ChatMessageEvent, skip: readonly string[]) => void;
+
+/** Reads a room's stream past `after`, a bounded part at a time (`more`: there is more past the last one). */
+export type RoomReader = (
+  room: string,
+  after: string,
+) => Promise<{ messages: ChatMessageEvent[]; more: boolean }>;
 
 /** A member brought up to date: it has had its room's messages up to `upTo`. */
 export interface CaughtUp {
@@ -53,6 +60,10 @@ export const ROOM_FANOUT_DEFAULTS = { delivery: 'room', lingerMs: 2000 } as cons
  * records how far the member got; such a late message is not delivered to it.
  * The first message past that mark ends the watch: the channel is in stream
  * order, so nothing older follows.
+ *
+ * While the subscriber connection is down, what Redis publishes is lost to
+ * this node. When it is back (see `recover`), each room held here is read
+ * past what its members are known to have, and the rest handed to them.
  */
 export class RoomFanout {
   private readonly syncs = new Map<string, Set<RoomSync>>();
@@ -60,6 +71,9 @@ export class RoomFanout {
   private readonly caughtUp = new Map<string, Map<string, string>>();
   private readonly delivery: RoomDelivery;
   private readonly subscriptions: RoomSubscriptions;
+  private readonly marks = new RoomWatermarks();
+  /** Per room: the newest message a recovery handed out; a live copy up to it came already. */
+  private readonly recoveredUpTo = new Map<string, string>();
   private deliver: LocalRoomDelivery = () => undefined;
   private received = 0;
 
@@ -70,7 +84,11 @@ export class RoomFanout {
   ) {
     this.delivery = options.delivery ?? ROOM_FANOUT_DEFAULTS.delivery;
     const lingerMs = options.lingerMs ?? ROOM_FANOUT_DEFAULTS.lingerMs;
-    this.subscriptions = new RoomSubscriptions(subscriber, lingerMs, log);
+    this.subscriptions = new RoomSubscriptions(subscriber, lingerMs, log, (channel) => {
+      const room = chatKeys.roomOfChannel(channel);
+      this.marks.forget(room);
+      this.recoveredUpTo.delete(room);
+    });
   }
 
   /** Room messages received from Redis since start (the cost of delivery to this node). */
@@ -83,8 +101,10 @@ export class RoomFanout {
     return this.delivery === 'room' ? this.subscriptions.size : 1;
   }
 
-  async start(deliver: LocalRoomDelivery): Promise<void> {
+  /** `read`: how a recovery reads a room after the subscriber reconnects (room delivery only). */
+  async start(deliver: LocalRoomDelivery, read?: RoomReader): Promise<void> {
     this.deliver = deliver;
+    if (read && this.delivery === 'room') this.subscriber.onReconnect(() => void this.recover(read));
     // The subscriber may be shared with the cluster, which listens on its own channels.
     this.subscriber.onMessage((channel, raw) => {
       if (this.isMessageChannel(channel)) this.onMessage(raw);
@@ -129,6 +149,8 @@ export class RoomFanout {
     set?.delete(sync);
     if (set?.size === 0) this.syncs.delete(sync.room);
     if (!caughtUp) return;
+    // Kept per held room channel (and forgotten with it): room delivery only.
+    if (this.delivery === 'room') this.marks.caughtUp(sync.room, caughtUp.upTo);
     let members = this.caughtUp.get(sync.room);
     if (!members) this.caughtUp.set(sync.room, (members = new Map()));
     members.set(caughtUp.member, caughtUp.upTo);
@@ -138,6 +160,7 @@ export class RoomFanout {
   stop(): void {
     this.subscriptions.clear();
     this.caughtUp.clear();
+    this.recoveredUpTo.clear();
   }
 
   private isMessageChannel(channel: string): boolean {
@@ -153,8 +176,65 @@ export class RoomFanout {
       this.log.warn('ignored a malformed message on a room channel');
       return;
     }
+    if (!this.recoveredAlready(message)) this.receive(message);
+  }
+
+  /** Hands a message to this node's members of its room, and to the clients entering it. */
+  private receive(message: ChatMessageEvent): void {
     for (const sync of this.syncs.get(message.room) ?? []) sync.buffer.push(message);
+    if (this.delivery === 'room') this.marks.delivered(message.room, message.id);
     this.deliver(message, this.alreadyHad(message));
+  }
+
+  /** A live copy of what a recovery handed out; the first one past it ends the watch (stream order). */
+  private recoveredAlready(message: ChatMessageEvent): boolean {
+    const upTo = this.recoveredUpTo.get(message.room);
+    if (upTo === undefined) return false;
+    if (compareMessageIds(message.id, upTo) <= 0) return true;
+    this.recoveredUpTo.delete(message.room);
+    return false;
+  }
+
+  /**
+   * The subscriber is connected again after a loss: for each room held here,
+   * once its channel is confirmed subscribed again (so later messages come
+   * live), the stream past the room's mark is read and handed out in order.
+   */
+  private async recover(read: RoomReader): Promise<void> {
+    const rooms = this.subscriptions.held().map((channel) => chatKeys.roomOfChannel(channel));
+    const counts = await Promise.all(
+      rooms.map((room) =>
+        this.recoverRoom(room, read).catch((error: Error) => {
+          // Its members notice the gap at the room's next message (`prev`) and fetch it themselves.
+          this.log.warn(`could not read ${room} after the room subscriber reconnected: ${error.message}`);
+          return 0;
+        }),
+      ),
+    );
+    const handed = counts.reduce((sum, count) => sum + count, 0);
+    const line = `room subscriber reconnected: ${rooms.length} rooms read again, ${handed} messages stored meanwhile handed out`;
+    // A node with no room held has nothing to say at info level.
+    if (rooms.length > 0) this.log.info(line);
+    else this.log.debug(line);
+  }
+
+  private async recoverRoom(room: string, read: RoomReader): Promise<number> {
+    await this.subscriptions.resubscribe(chatKeys.roomChannel(room));
+    let after = this.marks.since(room);
+    let handed = 0;
+    while (after !== undefined) {
+      const { messages, more } = await read(room, after);
+      for (const message of messages) {
+        // Not behind what came live meanwhile: members missing older ones see the gap (`prev`) and fetch it.
+        const known = this.marks.since(room);
+        if (known !== undefined && compareMessageIds(message.id, known) <= 0) continue;
+        this.recoveredUpTo.set(room, message.id);
+        this.receive(message);
+        handed += 1;
+      }
+      after = more ? messages.at(-1)?.id : undefined;
+    }
+    return handed;
   }
 
   /** The members that had `message` in their history; the others are past their mark from now on. */

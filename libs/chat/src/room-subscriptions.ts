@@ -28,6 +28,8 @@ export class RoomSubscriptions {
     private readonly subscriber: ChannelSubscriber,
     private readonly lingerMs: number,
     private readonly log: Log,
+    /** Called with each channel dropped after its linger, for what is kept per channel elsewhere. */
+    private readonly onDropped: (channel: string) => void = () => undefined,
   ) {}
 
   /** Channels subscribed to or being subscribed to, lingering ones included. */
@@ -37,6 +39,13 @@ export class RoomSubscriptions {
 
   has(channel: string): boolean {
     return this.subscriptions.has(channel);
+  }
+
+  /** Channels something holds now (lingering ones are not among them). */
+  held(): string[] {
+    return [...this.subscriptions]
+      .filter(([, subscription]) => subscription.holds > 0)
+      .map(([channel]) => channel);
   }
 
   /** Takes a hold on a channel, subscribing at once if it is new (the SUBSCRIBE overlaps the caller's next steps). */
@@ -70,6 +79,14 @@ export class RoomSubscriptions {
     return subscription.confirmed;
   }
 
+  /** Sends SUBSCRIBE again for a held channel (after a reconnect) and settles once Redis confirms it. */
+  resubscribe(channel: string): Promise<void> {
+    const subscription = this.subscriptions.get(channel);
+    if (!subscription) return Promise.resolve();
+    subscription.confirmed = undefined;
+    return this.confirmed(channel);
+  }
+
   release(channel: string): void {
     const subscription = this.subscriptions.get(channel);
     if (!subscription || subscription.holds === 0) return;
@@ -87,6 +104,7 @@ export class RoomSubscriptions {
 
   private drop(channel: string, subscription: Subscription): void {
     this.subscriptions.delete(channel);
+    this.onDropped(channel);
     if (!subscription.sent) return;
     this.subscriber.unsubscribe(channel).catch((error: Error) => {
       // Still subscribed: the node receives a room it has nobody in until its connection resets.

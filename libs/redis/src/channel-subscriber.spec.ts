@@ -6,7 +6,7 @@ class FakeClient implements SubscribingClient {
   readonly commands: string[] = [];
   readonly listeners = new Map<string, ChannelListener[]>();
 
-  on(event: 'message' | 'smessage', listener: ChannelListener): this {
+  on(event: string, listener: ChannelListener): this {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
     return this;
   }
@@ -22,7 +22,7 @@ class FakeClient implements SubscribingClient {
   sunsubscribe(...channels: string[]) {
     return this.record('sunsubscribe', channels);
   }
-  emit(event: string, channel: string, message: string): void {
+  emit(event: string, channel = '', message = ''): void {
     for (const listener of this.listeners.get(event) ?? []) listener(channel, message);
   }
   private record(command: string, channels: string[]): Promise<number> {
@@ -68,5 +68,19 @@ describe('ChannelSubscriber', () => {
     expect(done).toBe(true);
     client.unsubscribe = () => Promise.reject(new Error('Connection is closed.'));
     await expect(subscriber.unsubscribe('a')).rejects.toThrow('Connection is closed.');
+  });
+
+  it('reports a reconnect: a ready after a lost connection, not the first ready nor a second one', () => {
+    const client = new FakeClient();
+    const subscriber = new ChannelSubscriber(client);
+    let reconnects = 0;
+    subscriber.onReconnect(() => (reconnects += 1));
+    client.emit('ready');
+    expect(reconnects).toBe(0);
+    client.emit('close');
+    client.emit('close');
+    client.emit('ready');
+    client.emit('ready');
+    expect(reconnects).toBe(1);
   });
 });

@@ -7,6 +7,8 @@ export type ChannelListener = (channel: string, message: string) => void;
  */
 export interface SubscribingClient {
   on(event: 'message' | 'smessage', listener: ChannelListener): unknown;
+  /** The connection was lost (`close`), or is usable (again: `ready`). */
+  on(event: 'close' | 'ready', listener: () => void): unknown;
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe(...channels: string[]): Promise<unknown>;
   ssubscribe(...channels: string[]): Promise<unknown>;
@@ -49,5 +51,22 @@ export class ChannelSubscriber {
 
   onMessage(listener: ChannelListener): void {
     this.client.on(this.sharded ? 'smessage' : 'message', listener);
+  }
+
+  /**
+   * Calls `listener` each time the connection is ready again after it was lost.
+   * ioredis subscribes again by itself on reconnect, but whatever was published
+   * while the connection was down never comes: the listener reads it. (On a
+   * Redis Cluster the client reports its own reconnects, not those of each
+   * shard's subscriber connection.)
+   */
+  onReconnect(listener: () => void): void {
+    let lost = false;
+    this.client.on('close', () => (lost = true));
+    this.client.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      listener();
+    });
   }
 }

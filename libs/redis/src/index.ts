@@ -10,3 +10,4 @@ export * from './command-observer.js';
 export * from './redis-client.js';
 export * from './cluster-seeds.js';
 export * from './pubsub-channels.js';
+export * from './handled-publishes.js';

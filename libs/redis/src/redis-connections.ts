@@ -52,11 +52,12 @@ export class RedisConnections {
   }
 
   /**
-   * The command connection and the adapter's pair are connected and usable right
-   * now. The `events` subscriber is not among them.
+   * Every connection is connected and usable right now: the `events` subscriber
+   * too, since a node whose subscriber is still reconnecting after an outage
+   * receives no room's messages yet.
    */
   isReady(): boolean {
-    return [this.command, this.pub, this.sub].every((client) => client.status === 'ready');
+    return this.all().every((client) => client.status === 'ready');
   }
 
   /** Round trip to Redis, bounded: used by readiness checks. */
