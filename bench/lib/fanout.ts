@@ -91,15 +91,9 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
   progress(
     `${system} ${scenario}: connecting ${rooms * membersPerRoom} ${transport} clients (${client}) in ${rooms} rooms`,
   );
-  const group = await RoomGroup.open({
-    url,
-    label: 'fanout',
-    rooms,
-    membersPerRoom,
-    transport,
-    client,
-    spreadSources,
-  });
+  const openGroup = (label: string): Promise<RoomGroup> =>
+    RoomGroup.open({ url, label, rooms, membersPerRoom, transport, client, spreadSources });
+  let group = await openGroup('fanout');
   const result: SweepResult = {
     transport,
     direct,
@@ -193,6 +187,7 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
   /** Halves [passed, failed] up to bisectSteps times, each midpoint one step (no retry). */
   async function bisect(passed: number, failed: number): Promise<void> {
     const total = options.bisectSteps ?? 0;
+    let lastFailed = true;
     for (let n = 1; n <= total; n++) {
       const rate = Math.round((passed + failed) / 2);
       if (rate <= passed || rate >= failed) break;
@@ -200,14 +195,30 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
         result.stoppedBecause += '; bisection cut short by the time limit';
         break;
       }
-      await sleep(500);
       const label = `${system} ${scenario} bisection ${n}/${total} (between ${passed} and ${failed} msg/s)`;
+      // An overloaded step can leave the system with a backlog and its clients with
+      // dead sessions (the plain peer drops polling sessions that miss a ping), which
+      // would fail the next step whatever its rate: every bisection step that follows
+      // a failed one starts from fresh clients and a warm-up.
+      if (lastFailed) await freshClients(label, n);
+      else await sleep(500);
       const measured = await step(`b${n}`, label, rate);
       const ok = passes(measured, options.p99LimitMs);
       result.steps.push({ ...measured, passed: ok, bisection: true });
+      lastFailed = !ok;
       if (ok) passed = rate;
       else failed = rate;
     }
+  }
+
+  /** Replaces every client with a new one, connected and warmed up like the first set. */
+  async function freshClients(label: string, n: number): Promise<void> {
+    group.close();
+    await sleep(options.drainMs);
+    progress(`${label}: fresh clients after the step over the limit`);
+    group = await openGroup(`fanout-b${n}`);
+    if (group.connect.failed > 0) progress(`${label}: ${group.connect.failed} clients failed to connect`);
+    await group.run(`warmup-b${n}`, options.steps[0], 1000, options.drainMs);
   }
 }
 

@@ -187,7 +187,7 @@ export function processTreeRss(pid: number | undefined): number | undefined {
 }
 
 /** CPU time (user + system) of a process and, optionally, its children, in ms. */
-function cpuMs(pid: number | undefined, withChildren = false): number {
+export function cpuMs(pid: number | undefined, withChildren = false): number {
   if (!pid) return 0;
   let total = 0;
   const pids = [pid];

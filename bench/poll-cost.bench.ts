@@ -1,0 +1,143 @@
+/**
+ * What one long-polling delivery costs a node, ringchat against a plain socket.io
+ * node: one node of each (no nginx, no forwarding), the same lean polling clients
+ * in one room connected straight to it, a fixed send rate well below saturation;
+ * the node's CPU time (user + system, from /proc) per 1,000 deliveries, and the
+ * engine.io requests and bytes behind them.
+ *   usage: npm run bench:poll-cost [-- --clients N --rate MSG_PER_SEC --seconds S]
+ * Prints a table; writes bench/results/poll-cost-<timestamp>.json.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LeanPollingClient } from './lib/lean-polling-client.js';
+import { progress, sleep } from './lib/progress.js';
+import { alignedTable, machineInfo, warnIfBusy, writeResultFile } from './lib/report.js';
+import { cpuMs, startPeer, startRingchat, type BenchSystem } from './lib/systems.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '150' },
+    seconds: { type: 'string', default: '8' },
+  },
+});
+const clients = Number(values.clients);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+for (const [name, value] of Object.entries({ clients, rate, seconds })) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+}
+
+interface Cost {
+  system: string;
+  deliveries: number;
+  expected: number;
+  nodeCpuMs: number;
+  cpuMsPer1000: number;
+  pollAnswers: number;
+  pollBytes: number;
+}
+
+/** Counts the answers to the clients' GETs (the proto-level hook is the lean client's one HTTP path). */
+function countPolls(): { answers: number; bytes: number; stop: () => void } {
+  const proto = LeanPollingClient.prototype as unknown as {
+    http: (method: string, body?: string) => Promise<string>;
+  };
+  const original = proto.http;
+  const counter = { answers: 0, bytes: 0, stop: () => (proto.http = original) };
+  proto.http = async function (this: unknown, method: string, body?: string): Promise<string> {
+    const answer = await original.call(this, method, body);
+    if (method === 'GET') {
+      counter.answers += 1;
+      counter.bytes += answer.length;
+    }
+    return answer;
+  };
+  return counter;
+}
+
+async function measure(system: BenchSystem): Promise<Cost> {
+  const node = system.nodes[0];
+  const members: LeanPollingClient[] = [];
+  let deliveries = 0;
+  try {
+    for (let i = 0; i < clients; i++) {
+      const client = await LeanPollingClient.connect({ url: node.url, auth: { user: `cost-${i}` } });
+      client.on('chat message', () => (deliveries += 1));
+      await client.emitWithAck('join room', { room: 'cost' }, 10_000);
+      members.push(client);
+    }
+    // Warm-up: JIT, pools, scripts.
+    for (let i = 0; i < rate; i++) {
+      members[i % clients].emit('chat message', { room: 'cost', message: `warm ${i}` });
+      await sleep(1000 / rate);
+    }
+    await sleep(1500);
+    deliveries = 0;
+    const polls = countPolls();
+    const before = cpuMs(node.pid);
+    const total = rate * seconds;
+    const started = performance.now();
+    for (let i = 0; i < total; i++) {
+      members[i % clients].emit('chat message', { room: 'cost', message: `m ${i}` });
+      const due = started + ((i + 1) * 1000) / rate;
+      if (due > performance.now()) await sleep(due - performance.now());
+    }
+    await sleep(1500);
+    const nodeCpuMs = cpuMs(node.pid) - before;
+    polls.stop();
+    return {
+      system: system.name,
+      deliveries,
+      expected: total * clients,
+      nodeCpuMs,
+      cpuMsPer1000: Math.round((nodeCpuMs / Math.max(1, deliveries)) * 10_000) / 10,
+      pollAnswers: polls.answers,
+      pollBytes: polls.bytes,
+    };
+  } finally {
+    for (const client of members) client.close();
+  }
+}
+
+await warnIfBusy();
+const env = { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000' };
+const costs: Cost[] = [];
+for (const start of [() => startRingchat(1, env), () => startPeer(1)]) {
+  const system = await start();
+  try {
+    progress(`${system.name}: ${clients} polling clients in one room, ${rate} msg/s for ${seconds} s`);
+    costs.push(await measure(system));
+  } finally {
+    await system.stop();
+  }
+}
+const table = alignedTable(
+  [
+    'system (one node)',
+    'deliveries',
+    'node CPU ms',
+    'CPU ms per 1,000 deliveries',
+    'poll answers per delivery',
+    'bytes per poll answer',
+  ],
+  costs.map((c) => [
+    c.system,
+    `${c.deliveries}/${c.expected}`,
+    String(c.nodeCpuMs),
+    c.cpuMsPer1000.toFixed(1),
+    (c.pollAnswers / Math.max(1, c.deliveries)).toFixed(2),
+    String(Math.round(c.pollBytes / Math.max(1, c.pollAnswers))),
+  ]),
+);
+console.log(
+  `\n${table}\n\nringchat / plain node, CPU per delivery: ${(costs[0].cpuMsPer1000 / costs[1].cpuMsPer1000).toFixed(2)}`,
+);
+const file = writeResultFile(fileURLToPath(new URL('./results/', import.meta.url)), 'poll-cost', new Date(), {
+  machine: machineInfo(),
+  settings: { clients, rate, seconds },
+  costs,
+  table,
+});
+console.log(`results written to ${file}`);
+process.exit(0);
