@@ -26,6 +26,8 @@ export interface RelayAcceptorDeps {
  */
 export class RelayAcceptor {
   private readonly sessions = new Set<RelaySession>();
+  /** Peers that left, and until when they may still relay (see forgetPeer). */
+  private readonly departed = new Map<string, number>();
   private readonly logThrottle = new LogThrottle();
   private draining = false;
 
@@ -53,18 +55,20 @@ export class RelayAcceptor {
   }
 
   /**
-   * Connections from a peer that left: no new streams, and the running ones are
-   * still answered before the connection ends. A gracefully leaving peer waits
-   * for them (its flush request may arrive after this node sees it leave), and
-   * cutting them would fail its clients' polls; a crashed peer's socket closes by
-   * itself. Cut after `graceMs` in any case (a peer cut off by the network).
+   * A peer that left keeps relaying for `graceMs`: on its connections, and on a
+   * new one should it need one. A gracefully leaving peer still receives its
+   * clients' requests for a moment (nginx's old workers, kept-alive connections)
+   * after this node sees it go, and its flush may come later still; refusing them
+   * would end live sessions of this node ("Session ID unknown"). A crashed peer's
+   * socket closes by itself. Its connections are cut after the grace in any case
+   * (a peer cut off by the network).
    */
   forgetPeer(id: string, graceMs: number): void {
-    for (const session of this.sessions) {
-      if (session.peer !== id) continue;
-      session.goAway();
-      setTimeout(() => session.close(), graceMs).unref();
-    }
+    this.departed.set(id, Date.now() + graceMs);
+    setTimeout(() => {
+      if ((this.departed.get(id) ?? 0) <= Date.now()) this.departed.delete(id);
+      for (const session of this.sessions) if (session.peer === id) session.close();
+    }, graceMs).unref();
   }
 
   /** A leaving node: each connection ends once its running requests are answered. */
@@ -78,10 +82,14 @@ export class RelayAcceptor {
     this.sessions.clear();
   }
 
+  private inGrace(peer: string): boolean {
+    return (this.departed.get(peer) ?? 0) > Date.now();
+  }
+
   private refusal(req: IncomingMessage, from: string | undefined): string {
     if (req.headers.upgrade !== RELAY_PROTOCOL) return `not the ${RELAY_PROTOCOL} protocol`;
     if (!from) return 'no valid peer signature';
-    if (!this.deps.isMember(from)) return `${from} is not a member`;
+    if (!this.deps.isMember(from) && !this.inGrace(from)) return `${from} is not a member`;
     if (this.draining) return 'this node is leaving';
     return '';
   }

@@ -245,6 +245,32 @@ describe('the peer relay', () => {
     expect(owner.held[1].closed).toBe(true);
   });
 
+  it('takes new streams of a peer that left during the grace, on its connection and on a new one, then refuses it', async () => {
+    const members = ['relayer'];
+    const { owner, relayer, forwarder } = await setUp(members);
+    expect((await send(`${relayer.url}/socket.io/?sid=a`)).status).toBe(200);
+    // The relayer left the ring, but its clients' requests still reach it for a moment.
+    members.length = 0;
+    owner.acceptor.forgetPeer('relayer', 300);
+    const forgotten = Date.now();
+    expect((await send(`${relayer.url}/socket.io/?sid=b`)).body).toBe('poll /socket.io/?sid=b');
+    forwarder.close();
+    const again = new RelayForwarder(signer(), { responseTimeoutMs: 2000 });
+    closers.push(() => again.close());
+    const late = await startRelayer(again, owner.url);
+    servers.push(late.server);
+    expect((await send(`${late.url}/socket.io/?sid=c`)).body).toBe('poll /socket.io/?sid=c');
+    expect(owner.upgrades()).toBe(2);
+    // Accepted until the grace ends; then its connection is cut and a new one refused.
+    let answer = '';
+    const deadline = Date.now() + 2000;
+    while (answer !== 'not-spoken' && Date.now() < deadline) {
+      answer = (await send(`${late.url}/socket.io/?sid=d`)).body;
+    }
+    expect(answer).toBe('not-spoken');
+    expect(Date.now() - forgotten).toBeGreaterThanOrEqual(300);
+  });
+
   it('drains: running streams are answered, then the connection ends and new ones are refused', async () => {
     const { owner, relayer, forwarder } = await setUp();
     const poll = send(`${relayer.url}/held?sid=a`);
