@@ -23,7 +23,10 @@ describe('ringchat on a Redis Cluster', () => {
   const fixture = useCluster({
     nodes: 3,
     redisCluster: { password: 'redis-cluster-test-password', nodeTimeoutMs: 1500 },
-    nodeEnv: { LOG_LEVEL: 'info', ACK_REPLICAS: '1', MEMBER_TTL_MS: '2000', HEARTBEAT_INTERVAL_MS: '500' },
+    // A member TTL that a loaded 2-core machine can keep: six redis-servers and three
+    // nodes start together here, and a CI run saw a heartbeat land 2 s late, which
+    // rightly dropped the node and closed its sessions mid-test.
+    nodeEnv: { LOG_LEVEL: 'info', ACK_REPLICAS: '1', MEMBER_TTL_MS: '4000', HEARTBEAT_INTERVAL_MS: '1000' },
   });
   const closers = fixture.clients;
   let cluster: TestCluster;
