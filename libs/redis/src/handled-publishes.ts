@@ -12,15 +12,15 @@ export interface Publisher {
  * its error: only the promise is marked handled.
  */
 export function withHandledPublishes<C extends Publisher>(client: C, onFailure: (error: Error) => void): C {
+  // Made once: the adapter publishes every broadcast through it.
+  const send = client.publish.bind(client);
+  const publish = (...args: Parameters<C['publish']>): ReturnType<C['publish']> => {
+    const sent = Reflect.apply(send, client, args) as ReturnType<C['publish']>;
+    if (sent instanceof Promise) sent.catch(onFailure);
+    return sent;
+  };
   return new Proxy(client, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'publish' || typeof value !== 'function') return value;
-      return (...args: unknown[]): unknown => {
-        const sent: unknown = Reflect.apply(value, target, args);
-        if (sent instanceof Promise) sent.catch(onFailure);
-        return sent;
-      };
-    },
+    get: (target, property, receiver): unknown =>
+      property === 'publish' ? publish : Reflect.get(target, property, receiver),
   });
 }
