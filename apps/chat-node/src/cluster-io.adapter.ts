@@ -49,6 +49,7 @@ export class ClusterIoAdapter extends IoAdapter {
         clusterSecret: this.config.clusterSecret,
         allowedOrigins: this.config.allowedOrigins,
         peerReplayCacheSize: this.config.peerReplayCacheSize,
+        pollBatchMs: this.config.pollBatchMs,
         engine: this.engineOptions(),
       },
     );

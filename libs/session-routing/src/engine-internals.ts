@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Server as EngineServer, Socket as EngineSocket } from 'engine.io';
 import type { SessionId } from '@app/cluster';
+import type { HeldSocket, PollAnswerHold } from './poll-answer-hold.js';
 
 // The only file that reaches past engine.io's typed surface (checked against
 // engine.io 6.6). Each use is marked; an engine.io upgrade starts its review here.
@@ -52,4 +54,39 @@ export function closeSessions(engine: EngineServer, sids: readonly SessionId[]):
     closed += 1;
   }
   return closed;
+}
+
+/**
+ * Routes a socket's flushes through `hold` (see PollAnswerHold): engine.io calls
+ * `flush` when a packet is queued and when a poll arrives; `hold.flushNow` is
+ * engine.io's own. Stops the hold when the socket closes.
+ */
+export function holdPollAnswers(
+  socket: EngineSocket,
+  makeHold: (socket: HeldSocket) => PollAnswerHold,
+): void {
+  // engine.io private: `Socket.flush` and `writeBuffer` are private, `transport.writable`
+  // untyped. Every flush engine.io makes goes through `this.flush()`, so an own property
+  // takes them all (checked against engine.io 6.6).
+  const internals = socket as unknown as {
+    flush(): void;
+    writeBuffer: unknown[];
+    readyState: string;
+    transport: { name: string; writable: boolean };
+  };
+  const ownFlush = internals.flush.bind(internals);
+  const hold = makeHold({
+    openPolling: () => internals.readyState === 'open' && internals.transport.name === 'polling',
+    pollWaiting: () => internals.transport.writable,
+    queued: () => internals.writeBuffer.length,
+    flushNow: ownFlush,
+  });
+  internals.flush = () => hold.flush();
+  socket.once('close', () => hold.stop());
+}
+
+/** Gives engine.io a request's query as read already, so it does not parse the URL again. */
+export function shareQueryWithEngine(req: IncomingMessage, query: Record<string, string>): void {
+  // engine.io private: `prepare` keeps a request's existing `_query` (it is there for connect).
+  (req as IncomingMessage & { _query?: Record<string, string> })._query = query;
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { shareQueryWithEngine } from './engine-internals.js';
+import { parseEngineQuery } from './engine-query.js';
 
 /** What an engine.io request asks for, read from its method, URL and headers. */
 export type EngineRequestKind = 'handshake' | 'poll' | 'push' | 'upgrade' | 'other';
@@ -27,7 +29,8 @@ export const KIND_LABEL: Record<EngineRequestKind, string> = {
 /**
  * Classifies a request without consuming it. `isUpgrade` is true for requests
  * that arrived through the server's `upgrade` event. The URL is parsed once per
- * request: placement and the close race ask again after the router.
+ * request: placement and the close race ask again after the router, and
+ * engine.io takes the query read here instead of parsing the URL again.
  */
 export function describeEngineRequest(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
   let info = described.get(req);
@@ -39,11 +42,12 @@ export function describeEngineRequest(req: IncomingMessage, isUpgrade: boolean):
 }
 
 function classify(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
-  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  const sid = query.get('sid') ?? undefined;
-  const transport = query.get('transport') ?? undefined;
+  const query = parseEngineQuery(req.url ?? '/');
+  // engine.io serves by the same reading: the sid routed is the sid served.
+  shareQueryWithEngine(req, query);
+  const { sid, transport } = query;
   const kind = kindOf(req.method, isUpgrade, sid !== undefined);
-  return query.has('j') ? { kind, sid, transport, jsonp: true } : { kind, sid, transport };
+  return 'j' in query ? { kind, sid, transport, jsonp: true } : { kind, sid, transport };
 }
 
 function kindOf(method: string | undefined, isUpgrade: boolean, hasSid: boolean): EngineRequestKind {

@@ -1,14 +1,19 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server as EngineServer, type ServerOptions as EngineOptions } from 'engine.io';
+import {
+  Server as EngineServer,
+  type ServerOptions as EngineOptions,
+  type Socket as EngineSocket,
+} from 'engine.io';
 import { asNodeId, type MoveRequest, type SessionId } from '@app/cluster';
 import type { Log } from '@app/logging';
 import { ClientCloseRace } from './client-close-race.js';
 import type { EngineCluster, MembershipChange } from './engine-cluster.js';
 import { EngineEntry } from './engine-entry.js';
-import { answerPendingPolls, closeEverySession, closeSessions } from './engine-internals.js';
+import { answerPendingPolls, closeEverySession, closeSessions, holdPollAnswers } from './engine-internals.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
+import { PollAnswerHold } from './poll-answer-hold.js';
 import type { RoutingObserver } from './routing-observer.js';
 import { RelayAcceptor } from './relay-acceptor.js';
 import { RelayForwarder } from './relay-forwarder.js';
@@ -48,6 +53,12 @@ export interface RoutedEngineOptions {
    * @default pingInterval + pingTimeout + 5000 (50000 with engine.io's ping defaults)
    */
   relayResponseTimeoutMs?: number;
+  /**
+   * How long a long-poll's answer may wait after its first packet so that the
+   * packets queued meanwhile share it (see PollAnswerHold); 0 answers at once,
+   * as engine.io does. @default 0
+   */
+  pollBatchMs?: number;
 }
 
 /** engine.io's own ping defaults, for the relay timeout when the options leave them out. */
@@ -116,6 +127,11 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
   new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
   stampUpgradeAnswers(engine, cluster.self);
+  const pollBatchMs = options.pollBatchMs ?? 0;
+  if (pollBatchMs > 0)
+    engine.on('connection', (socket: EngineSocket) =>
+      holdPollAnswers(socket, (held) => new PollAnswerHold(held, { holdMs: pollBatchMs })),
+    );
   const router = new SessionRouter({
     cluster,
     engine,

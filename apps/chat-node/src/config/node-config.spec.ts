@@ -27,6 +27,7 @@ describe('loadNodeConfig', () => {
       clusterSecret: 'a-long-enough-secret',
       allowedOrigins: [],
       peerReplayCacheSize: 200_000,
+      pollBatchMs: 15,
       logLevel: 'info',
       logFormat: 'text',
       metricsToken: '',

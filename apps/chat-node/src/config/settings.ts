@@ -153,6 +153,13 @@ export const SETTINGS = {
     max: 600_000,
     default: 20_000,
   }),
+  pollBatchMs: integer({
+    env: 'POLL_BATCH_MS',
+    help: 'a long-poll answer waits at most this long after its first message for more to share it (0: at once)',
+    min: 0,
+    max: 1000,
+    default: 15,
+  }),
   maxPayloadBytes: integer({
     env: 'MAX_PAYLOAD_BYTES',
     help: 'largest socket.io message or HTTP body accepted',
