@@ -83,6 +83,8 @@ options:
   --nodes N             nodes per system (default 3)
   --time-limit S        start no new scenario or sweep step after S seconds (default 1200;
                         --quick 420); the run is stopped by force at S + 60
+  --ringchat-env LIST   extra settings for ringchat's nodes, comma-separated NAME=VALUE
+                        (e.g. POLL_BATCH_MS=0 to measure without poll batching)
   --node-options=OPTS   NODE_OPTIONS for every node of every system (write it with "=",
                         as OPTS starts with a dash), e.g.
                         --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -112,6 +114,17 @@ interface Settings {
   failover: FailoverOptions;
 }
 
+/** `NAME=VALUE,NAME=VALUE` as an environment. */
+function settingsList(raw: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const item of (raw ?? '').split(',').filter((s) => s.trim())) {
+    const match = /^\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(item);
+    if (!match) throw new UsageError(`--ringchat-env: "${item}" is not NAME=VALUE`);
+    env[match[1]] = match[2].trim();
+  }
+  return env;
+}
+
 function parseSettings(): Settings | undefined {
   const { values } = parseArgs({
     options: {
@@ -122,6 +135,7 @@ function parseSettings(): Settings | undefined {
       nodes: { type: 'string' },
       'time-limit': { type: 'string' },
       'node-options': { type: 'string' },
+      'ringchat-env': { type: 'string' },
       'cpu-profile': { type: 'string' },
       'polling-client': { type: 'string', default: 'lean' },
       'websocket-client': { type: 'string', default: 'lean' },
@@ -194,7 +208,12 @@ function parseSettings(): Settings | undefined {
     timeLimitSec: integer(values['time-limit'], quick ? 420 : 1200, 'time-limit', 30, 7200),
     // Rate limit well above any sender's rate here: the benchmark measures
     // throughput, not the limiter (each sender stays under 20/s up to 6,000 msg/s anyway).
-    nodeEnv: { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000' },
+    nodeEnv: {
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_SEC: '10000',
+      RATE_LIMIT_BURST: '10000',
+      ...settingsList(values['ringchat-env']),
+    },
     nodeOptions: values['node-options'],
     cpuProfileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : undefined,
     fanout: {
@@ -353,6 +372,7 @@ async function main(): Promise<void> {
     ],
     [`Polling, one node direct, CPU, ${cpuNote}`, directCpu, ran('polling-direct')],
     ['', headline, true],
+    ['', `ringchat's nodes ran with ${extraSettings(settings) || 'their default settings'}`, true],
   ];
   process.stdout.write(
     `${sections
@@ -384,6 +404,15 @@ async function main(): Promise<void> {
   const svgFile = file.replace(/\.json$/, '.svg');
   writeFileSync(svgFile, chart(results, settings, `${machine.cores} cores (${machine.cpu})`));
   progress(`results written to ${relative(process.cwd(), file)} and ${relative(process.cwd(), svgFile)}`);
+}
+
+/** The --ringchat-env settings, as NAME=VALUE. */
+function extraSettings(settings: Settings): string {
+  const benchOwn = new Set(['LOG_LEVEL', 'RATE_LIMIT_PER_SEC', 'RATE_LIMIT_BURST']);
+  return Object.entries(settings.nodeEnv)
+    .filter(([name]) => !benchOwn.has(name))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
 }
 
 /** NODE_OPTIONS (and the profiler's folder) for the nodes of every system. */

@@ -4,9 +4,15 @@
  * in one room connected straight to it, a fixed send rate well below saturation;
  * the node's CPU time (user + system, from /proc) per 1,000 deliveries, and the
  * engine.io requests and bytes behind them.
- *   usage: npm run bench:poll-cost [-- --clients N --rate MSG_PER_SEC --seconds S]
+ *   usage: npm run bench:poll-cost [-- --clients N --rate MSG_PER_SEC --seconds S
+ *                                      --cpu-profile DIR]
+ * With --cpu-profile, each node writes a CPU profile into DIR (`node1-*` is
+ * ringchat's, `peer*` the plain node's); `node bench/lib/profile-split.mjs DIR`
+ * groups it.
  * Prints a table; writes bench/results/poll-cost-<timestamp>.json.
  */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LeanPollingClient } from './lib/lean-polling-client.js';
@@ -19,6 +25,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '30' },
     rate: { type: 'string', default: '150' },
     seconds: { type: 'string', default: '8' },
+    'cpu-profile': { type: 'string' },
   },
 });
 const clients = Number(values.clients);
@@ -54,6 +61,14 @@ function countPolls(): { answers: number; bytes: number; stop: () => void } {
     return answer;
   };
   return counter;
+}
+
+/** The nodes' environment that makes each write a CPU profile into `dir`. */
+function cpuProfileEnv(dir: string | undefined): Record<string, string> {
+  if (!dir) return {};
+  mkdirSync(resolve(dir), { recursive: true });
+  const profiler = fileURLToPath(new URL('./lib/cpu-profile.mjs', import.meta.url));
+  return { NODE_OPTIONS: `--import=${profiler}`, BENCH_CPU_PROFILE_DIR: resolve(dir) };
 }
 
 async function measure(system: BenchSystem): Promise<Cost> {
@@ -101,9 +116,10 @@ async function measure(system: BenchSystem): Promise<Cost> {
 }
 
 await warnIfBusy();
-const env = { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000' };
+const profileEnv = cpuProfileEnv(values['cpu-profile']);
+const env = { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000', ...profileEnv };
 const costs: Cost[] = [];
-for (const start of [() => startRingchat(1, env), () => startPeer(1)]) {
+for (const start of [() => startRingchat(1, env), () => startPeer(1, profileEnv)]) {
   const system = await start();
   try {
     progress(`${system.name}: ${clients} polling clients in one room, ${rate} msg/s for ${seconds} s`);
