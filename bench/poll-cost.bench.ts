@@ -1,6 +1,7 @@
 /**
- * What one long-polling delivery costs a node, ringchat against a plain socket.io
- * node: one node of each (no nginx, no forwarding), the same lean polling clients
+ * What one long-polling delivery costs a node, ringchat (as deployed, and with
+ * poll batching off: POLL_BATCH_MS=0) against a plain socket.io node: one node
+ * of each (no nginx, no forwarding), the same lean polling clients
  * in one room connected straight to it, a fixed send rate well below saturation;
  * the node's CPU time (user + system, from /proc) per 1,000 deliveries, and the
  * engine.io requests and bytes behind them.
@@ -45,23 +46,10 @@ interface Cost {
   pollBytes: number;
 }
 
-/** Counts the answers to the clients' GETs (the proto-level hook is the lean client's one HTTP path). */
-function countPolls(): { answers: number; bytes: number; stop: () => void } {
-  const proto = LeanPollingClient.prototype as unknown as {
-    http: (method: string, body?: string) => Promise<string>;
-  };
-  const original = proto.http;
-  const counter = { answers: 0, bytes: 0, stop: () => (proto.http = original) };
-  proto.http = async function (this: unknown, method: string, body?: string): Promise<string> {
-    const answer = await original.call(this, method, body);
-    if (method === 'GET') {
-      counter.answers += 1;
-      counter.bytes += answer.length;
-    }
-    return answer;
-  };
-  return counter;
-}
+const ratio = (a: Cost, b: Cost): string => (a.cpuMsPer1000 / b.cpuMsPer1000).toFixed(2);
+
+const sum = <T>(items: T[], of: (item: T) => number): number =>
+  items.reduce((total, item) => total + of(item), 0);
 
 /** The nodes' environment that makes each write a CPU profile into `dir`. */
 function cpuProfileEnv(dir: string | undefined): Record<string, string> {
@@ -89,7 +77,8 @@ async function measure(system: BenchSystem): Promise<Cost> {
     }
     await sleep(1500);
     deliveries = 0;
-    const polls = countPolls();
+    const pollsBefore = sum(members, (m) => m.pollAnswers);
+    const bytesBefore = sum(members, (m) => m.pollBytes);
     const before = cpuMs(node.pid);
     const total = rate * seconds;
     const started = performance.now();
@@ -100,15 +89,14 @@ async function measure(system: BenchSystem): Promise<Cost> {
     }
     await sleep(1500);
     const nodeCpuMs = cpuMs(node.pid) - before;
-    polls.stop();
     return {
       system: system.name,
       deliveries,
       expected: total * clients,
       nodeCpuMs,
       cpuMsPer1000: Math.round((nodeCpuMs / Math.max(1, deliveries)) * 10_000) / 10,
-      pollAnswers: polls.answers,
-      pollBytes: polls.bytes,
+      pollAnswers: sum(members, (m) => m.pollAnswers) - pollsBefore,
+      pollBytes: sum(members, (m) => m.pollBytes) - bytesBefore,
     };
   } finally {
     for (const client of members) client.close();
@@ -119,11 +107,16 @@ await warnIfBusy();
 const profileEnv = cpuProfileEnv(values['cpu-profile']);
 const env = { LOG_LEVEL: 'info', RATE_LIMIT_PER_SEC: '10000', RATE_LIMIT_BURST: '10000', ...profileEnv };
 const costs: Cost[] = [];
-for (const start of [() => startRingchat(1, env), () => startPeer(1, profileEnv)]) {
+const systems: Array<[label: string, start: () => Promise<BenchSystem>]> = [
+  ['ringchat', () => startRingchat(1, env)],
+  ['ringchat, POLL_BATCH_MS=0', () => startRingchat(1, { ...env, POLL_BATCH_MS: '0' })],
+  ['peer', () => startPeer(1, profileEnv)],
+];
+for (const [label, start] of systems) {
   const system = await start();
   try {
-    progress(`${system.name}: ${clients} polling clients in one room, ${rate} msg/s for ${seconds} s`);
-    costs.push(await measure(system));
+    progress(`${label}: ${clients} polling clients in one room, ${rate} msg/s for ${seconds} s`);
+    costs.push({ ...(await measure(system)), system: label });
   } finally {
     await system.stop();
   }
@@ -147,7 +140,11 @@ const table = alignedTable(
   ]),
 );
 console.log(
-  `\n${table}\n\nringchat / plain node, CPU per delivery: ${(costs[0].cpuMsPer1000 / costs[1].cpuMsPer1000).toFixed(2)}`,
+  `\n${table}\n\n` +
+    costs
+      .slice(0, -1)
+      .map((c) => `${c.system} / plain node, CPU per delivery: ${ratio(c, costs[costs.length - 1])}`)
+      .join('\n'),
 );
 const file = writeResultFile(fileURLToPath(new URL('./results/', import.meta.url)), 'poll-cost', new Date(), {
   machine: machineInfo(),

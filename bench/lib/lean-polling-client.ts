@@ -25,6 +25,9 @@ export class LeanPollingClient extends LeanSocketIoClient {
   private readonly path: string;
   private outbox: string[] = [];
   private posting = false;
+  /** Long-poll answers received (after the handshake), and their bytes. */
+  pollAnswers = 0;
+  pollBytes = 0;
 
   private constructor(options: LeanClientOptions) {
     super(options);
@@ -87,6 +90,8 @@ export class LeanPollingClient extends LeanSocketIoClient {
     if (this.closed) return;
     this.http('GET').then(
       (payload) => {
+        this.pollAnswers += 1;
+        this.pollBytes += payload.length;
         for (const packet of payload.split(SEPARATOR)) this.receive(packet);
         this.pollForever();
       },
