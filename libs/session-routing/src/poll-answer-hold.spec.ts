@@ -38,9 +38,9 @@ describe('PollAnswerHold', () => {
 
   beforeEach(() => {
     vi.useFakeTimers();
-    clock = 0;
+    clock = 1000;
     socket = new FakeSocket();
-    socket.hold = new PollAnswerHold(socket, { holdMs: 15, now: () => clock });
+    socket.hold = new PollAnswerHold(socket, { holdMs: 15, busyWindowMs: 150, now: () => clock });
   });
   afterEach(() => vi.useRealTimers());
 
@@ -49,7 +49,27 @@ describe('PollAnswerHold', () => {
     vi.advanceTimersByTime(ms);
   };
 
-  it('answers a waiting poll holdMs after its first packet, with every packet queued by then', () => {
+  /** A first packet, answered at once (the socket was quiet); the socket is busy after it. */
+  const becomeBusy = (): void => {
+    socket.poll();
+    socket.send('first');
+    expect(socket.answers).toEqual([['first']]);
+    socket.answers = [];
+    advance(10);
+  };
+
+  it('answers the first packet after a quiet spell at once', () => {
+    socket.poll();
+    socket.send('a');
+    expect(socket.answers).toEqual([['a']]);
+    advance(150);
+    socket.poll();
+    socket.send('b');
+    expect(socket.answers).toEqual([['a'], ['b']]);
+  });
+
+  it('holds a busy socket’s poll holdMs after its first packet, with every packet queued by then', () => {
+    becomeBusy();
     socket.poll();
     socket.send('a');
     advance(5);
@@ -62,6 +82,7 @@ describe('PollAnswerHold', () => {
   });
 
   it('answers a poll at once when its packets have waited holdMs already', () => {
+    becomeBusy();
     socket.send('a');
     advance(20);
     socket.poll();
@@ -69,6 +90,7 @@ describe('PollAnswerHold', () => {
   });
 
   it('holds a poll that finds younger packets only for what is left of their wait', () => {
+    becomeBusy();
     socket.send('a');
     advance(10);
     socket.poll();
@@ -79,6 +101,7 @@ describe('PollAnswerHold', () => {
   });
 
   it('starts a new wait for the packets queued after an answer', () => {
+    becomeBusy();
     socket.poll();
     socket.send('a');
     advance(15);
@@ -91,6 +114,7 @@ describe('PollAnswerHold', () => {
   });
 
   it('answers at once when the socket is no longer an open polling one', () => {
+    becomeBusy();
     socket.poll();
     socket.send('a');
     socket.polling = false;
@@ -98,7 +122,19 @@ describe('PollAnswerHold', () => {
     expect(socket.answers).toEqual([['a', 'close']]);
   });
 
+  it('counts packets afresh after engine.io emptied the buffer itself', () => {
+    becomeBusy();
+    socket.send('a');
+    socket.send('b');
+    socket.packets = [];
+    advance(200);
+    socket.poll();
+    socket.send('c');
+    expect(socket.answers).toEqual([['c']]);
+  });
+
   it('sends nothing after stop', () => {
+    becomeBusy();
     socket.poll();
     socket.send('a');
     socket.hold.stop();

@@ -13,6 +13,11 @@ export interface HeldSocket {
 export interface PollAnswerHoldOptions {
   /** The longest a packet waits for others to share its answer. */
   holdMs: number;
+  /**
+   * A socket that had a packet queued within this window is busy and held; the
+   * first packet after a quiet spell leaves at once. @default 10 × holdMs
+   */
+  busyWindowMs?: number;
   /** The clock, in ms. @default performance.now */
   now?: () => number;
 }
@@ -23,15 +28,23 @@ export interface PollAnswerHoldOptions {
  * itself) one HTTP exchange per message. Held, the answer waits until the oldest
  * queued packet has waited `holdMs`, and carries everything queued by then: the
  * exchanges per message fall with the message rate, and no packet waits more
- * than `holdMs` longer than it would have. A poll that arrives to find packets
- * queued that long already is answered at once; so is any socket closing or on a
- * WebSocket.
+ * than `holdMs` longer than it would have. Only busy sockets are held: the first
+ * packet after a quiet spell (nothing queued for `busyWindowMs`) leaves at once,
+ * so a client that receives little pays nothing. A poll that arrives to find
+ * packets queued `holdMs` ago is answered at once; so is any socket closing or
+ * on a WebSocket.
  */
 export class PollAnswerHold {
   /** When the oldest packet still queued was queued. */
-  private oldestAt: number | undefined;
+  private oldestAt = 0;
+  /** The queued packets came after a quiet spell: answer them without holding. */
+  private urgent = false;
+  /** Packets queued that this hold has seen (so a flush for a new packet is told from one for a poll). */
+  private seen = 0;
+  private lastPacketAt = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly holdMs: number;
+  private readonly busyWindowMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -39,19 +52,30 @@ export class PollAnswerHold {
     options: PollAnswerHoldOptions,
   ) {
     this.holdMs = options.holdMs;
+    this.busyWindowMs = options.busyWindowMs ?? 10 * options.holdMs;
     this.now = options.now ?? (() => performance.now());
   }
 
   /** Called where engine.io would flush: a packet was queued, or a poll arrived. */
   flush(): void {
     const socket = this.socket;
-    if (!socket.openPolling() || socket.queued() === 0) return this.send();
+    const queued = socket.queued();
+    if (!socket.openPolling() || queued === 0) return this.send();
     const now = this.now();
-    this.oldestAt ??= now;
+    // engine.io emptied the buffer some other way (a close, an upgrade).
+    if (queued < this.seen) this.seen = 0;
+    if (queued > this.seen) {
+      if (this.seen === 0) {
+        this.oldestAt = now;
+        this.urgent = now - this.lastPacketAt >= this.busyWindowMs;
+      }
+      this.seen = queued;
+      this.lastPacketAt = now;
+    }
     // No poll waiting: the next one calls flush again when it arrives.
     if (!socket.pollWaiting()) return;
     const due = this.oldestAt + this.holdMs;
-    if (now >= due) return this.send();
+    if (this.urgent || now >= due) return this.send();
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();
@@ -67,6 +91,6 @@ export class PollAnswerHold {
   private send(): void {
     this.stop();
     this.socket.flushNow();
-    if (this.socket.queued() === 0) this.oldestAt = undefined;
+    this.seen = this.socket.queued();
   }
 }
