@@ -155,7 +155,7 @@ export const SETTINGS = {
   }),
   pollBatchMs: integer({
     env: 'POLL_BATCH_MS',
-    help: 'a busy long-polling client\'s answer waits at most this long after its first message for more to share it (0: never)',
+    help: "a busy long-polling client's answer waits at most this long after its first message for more to share it (0: never)",
     min: 0,
     max: 1000,
     default: 15,
