@@ -54,9 +54,9 @@ export interface RoutedEngineOptions {
    */
   relayResponseTimeoutMs?: number;
   /**
-   * How long a long-poll's answer may wait after its first packet so that the
-   * packets queued meanwhile share it (see PollAnswerHold); 0 answers at once,
-   * as engine.io does. @default 0
+   * How long a busy polling client's answer may wait after its first packet so
+   * that the packets queued meanwhile share it (see PollAnswerHold); 0 answers
+   * at once, as engine.io does. @default 0
    */
   pollBatchMs?: number;
 }
