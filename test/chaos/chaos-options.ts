@@ -2,8 +2,10 @@ import { FAULT_KINDS, type FaultKind } from './fault-kinds.js';
 
 /** What one chaos run does; every default is the one `npm run chaos` uses. */
 export interface ChaosOptions {
-  /** Length of the fault phase. @default 3 */
+  /** Length of the fault phase (with `rounds`, its upper bound). @default 3 */
   minutes: number;
+  /** End the fault phase once every kind has run this many times, even before `minutes`. @default unset (only `minutes`) */
+  rounds?: number;
   /** Seeds the fault order, the fault timings and the clients' rooms. @default the time of the start */
   seed: number;
   /** Chat clients: a third WebSocket-only, a third polling-only, a third default. @default 100 */
@@ -18,6 +20,8 @@ export interface ChaosOptions {
   gapMs: [number, number];
   /** Wait after the last fault before the checks. @default 15 s */
   settleMs: number;
+  /** The nodes' DRAIN_TIMEOUT_MS (a graceful leave's wait for relayed traffic). @default unset (the node's default) */
+  drainTimeoutMs?: number;
   /** A fault not recovered within this long counts as not recovered. @default 45 s */
   recoveryTimeoutMs: number;
   /** Fault kinds to draw from. @default all */
@@ -52,6 +56,10 @@ was lost or duplicated and that presence matches the live connections. Prints a
 table, writes test/chaos/results/chaos-<run id>.json and .txt, exits 1 on any failed check.
 
   --minutes N     length of the fault phase (default 3; fractions allowed)
+  --rounds N      end the fault phase once every kind has run N times (--minutes still bounds it)
+  --gap A-B       seconds of quiet between a fault's recovery and the next (default 3-8)
+  --settle S      seconds between the last fault and the checks (default 15)
+  --drain-timeout MS  the nodes' DRAIN_TIMEOUT_MS (default: the node's own)
   --seed S        seed of the fault order and timings (default: from the clock; printed)
   --clients N     chat clients, a third each WebSocket, polling-only, default (default 100)
   --rooms N       rooms (default 10)
@@ -83,6 +91,22 @@ export function parseChaosArgs(args: string[], base = defaultChaosOptions()): Ch
         return 'help';
       case '--minutes':
         options.minutes = number(0.1);
+        break;
+      case '--rounds':
+        options.rounds = Math.floor(number(1));
+        break;
+      case '--gap': {
+        const text = value();
+        const [low, high] = text.split('-').map(Number);
+        if (!(low >= 0 && high >= low)) throw new Error(`${arg} must be A-B seconds, A ≤ B`);
+        options.gapMs = [low * 1000, high * 1000];
+        break;
+      }
+      case '--settle':
+        options.settleMs = number(0) * 1000;
+        break;
+      case '--drain-timeout':
+        options.drainTimeoutMs = Math.floor(number(0));
         break;
       case '--seed':
         options.seed = Math.floor(number(0));

@@ -11,7 +11,7 @@ export function chaosTable(result: ChaosResult): string {
     .map(([kind, count]) => `${count} ${kind}`)
     .join(', ');
   const lines = [
-    `chaos run ${result.runId}: seed ${result.seed}, ${result.options.minutes} min of faults, ` +
+    `chaos run ${result.runId}: seed ${result.seed}, ${phaseLength(result.options)} of faults, ` +
       `${clients.total} clients (${transports}), ${result.options.rooms} rooms, ${result.durationS} s in all`,
     '',
     table(
@@ -169,4 +169,9 @@ export function chaosRunId(date: Date, seed: number): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-seed${seed}`;
+}
+
+function phaseLength(options: ChaosResult['options']): string {
+  const rounds = options.rounds === undefined ? '' : `${options.rounds} round(s), at most `;
+  return `${rounds}${options.minutes} min`;
 }

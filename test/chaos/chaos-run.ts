@@ -82,7 +82,7 @@ export class ChaosRun {
     const { options } = this;
     try {
       this.log(`seed ${options.seed}: starting redis-server, 3 nodes and nginx`);
-      const cluster = (this.cluster = await ChaosCluster.start());
+      const cluster = (this.cluster = await ChaosCluster.start(3, nodeEnvOf(options)));
       const crowd = (this.crowd = new Crowd(
         {
           clients: options.clients,
@@ -122,8 +122,10 @@ export class ChaosRun {
     const next = faultSchedule(options.faults, random);
     const faults: FaultRecord[] = [];
     const flashSerial = { next: 0 };
+    const roundsDone = (): boolean =>
+      options.rounds !== undefined && faults.length >= options.rounds * options.faults.length;
     await sleep(random.int(...options.gapMs));
-    while (Date.now() < end && !this.stopping) {
+    while (Date.now() < end && !roundsDone() && !this.stopping) {
       const kind = next();
       const startedAt = Date.now();
       const record: FaultRecord = {
@@ -218,6 +220,11 @@ export class ChaosRun {
     })();
     return this.stopping;
   }
+}
+
+/** Node settings a run overrides (only those it was asked to). */
+function nodeEnvOf(options: ChaosOptions): Record<string, string> {
+  return options.drainTimeoutMs === undefined ? {} : { DRAIN_TIMEOUT_MS: String(options.drainTimeoutMs) };
 }
 
 function fmt(ms: number | undefined): string {
