@@ -57,9 +57,10 @@ export function closeSessions(engine: EngineServer, sids: readonly SessionId[]):
 }
 
 /**
- * Routes a socket's flushes through `hold` (see PollAnswerHold): engine.io calls
- * `flush` when a packet is queued and when a poll arrives; `hold.flushNow` is
- * engine.io's own. Stops the hold when the socket closes.
+ * Routes a polling socket's flushes through `hold` (see PollAnswerHold): engine.io
+ * calls `flush` when a packet is queued and when a poll arrives; `hold.flushNow` is
+ * engine.io's own. A socket that starts on a WebSocket is left alone, and one that
+ * upgrades gets engine.io's flush back: WebSocket sockets pay nothing for it.
  */
 export function holdPollAnswers(
   socket: EngineSocket,
@@ -74,6 +75,7 @@ export function holdPollAnswers(
     readyState: string;
     transport: { name: string; writable: boolean };
   };
+  if (internals.transport.name !== 'polling') return;
   const ownFlush = internals.flush.bind(internals);
   const hold = makeHold({
     openPolling: () => internals.readyState === 'open' && internals.transport.name === 'polling',
@@ -82,6 +84,12 @@ export function holdPollAnswers(
     flushNow: ownFlush,
   });
   internals.flush = () => hold.flush();
+  socket.once('upgrade', () => {
+    hold.stop();
+    // engine.io's own flush again (not deleted: that would slow the object down),
+    // before engine.io flushes on the WebSocket right after 'upgrade'.
+    internals.flush = ownFlush;
+  });
   socket.once('close', () => hold.stop());
 }
 
