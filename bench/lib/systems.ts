@@ -63,7 +63,14 @@ export async function startRingchat(
   nodeEnv: Record<string, string>,
   { readyTimeoutMs, ownerHint = true }: { readyTimeoutMs?: number; ownerHint?: boolean } = {},
 ): Promise<BenchSystem> {
-  const cluster = await startCluster({ nodes, nodeEnv, nodeReadyTimeoutMs: readyTimeoutMs, ownerHint });
+  // Graceful: a node profiled by --cpu-profile writes its profile as it exits.
+  const cluster = await startCluster({
+    nodes,
+    nodeEnv,
+    nodeReadyTimeoutMs: readyTimeoutMs,
+    ownerHint,
+    gracefulStop: true,
+  });
   return {
     name: ownerHint ? 'ringchat' : 'ringchat-rr',
     url: cluster.url,

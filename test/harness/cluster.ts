@@ -40,6 +40,12 @@ export interface StartClusterOptions {
    * cluster.sh does). @default false: round robin, so routing suites exercise forwarding
    */
   ownerHint?: boolean;
+  /**
+   * Stop each node gracefully (its full drain and linger) rather than cutting it
+   * after TEARDOWN_GRACE_MS: for a node that writes something on exit, such as
+   * the benchmark's CPU profiles. @default false
+   */
+  gracefulStop?: boolean;
 }
 
 /**
@@ -69,7 +75,9 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
   let nginx: TestNginx | undefined;
   const stop = async (): Promise<void> => {
     await nginx?.stop();
-    await Promise.all(nodes.map((node) => node.process.stop(TEARDOWN_GRACE_MS)));
+    await Promise.all(
+      nodes.map((node) => (options.gracefulStop ? node.stop() : node.process.stop(TEARDOWN_GRACE_MS))),
+    );
     await (redisCluster ?? redis).stop();
   };
   try {
