@@ -14,8 +14,9 @@ export interface PollAnswerHoldOptions {
   /** The longest a packet waits for others to share its answer. */
   holdMs: number;
   /**
-   * A socket that had a packet queued within this window is busy and held; the
-   * first packet after a quiet spell leaves at once. @default 10 × holdMs
+   * A socket whose previous packet came less than this before is busy and held;
+   * any other packet leaves at once. A hold pays only when another packet comes
+   * within it, and the last gap is the best guess of the next. @default 2 × holdMs
    */
   busyWindowMs?: number;
   /** The clock, in ms. @default performance.now */
@@ -28,9 +29,9 @@ export interface PollAnswerHoldOptions {
  * itself) one HTTP exchange per message. Held, the answer waits until the oldest
  * queued packet has waited `holdMs`, and carries everything queued by then: the
  * exchanges per message fall with the message rate, and no packet waits more
- * than `holdMs` longer than it would have. Only busy sockets are held: the first
- * packet after a quiet spell (nothing queued for `busyWindowMs`) leaves at once,
- * so a client that receives little pays nothing. A poll that arrives to find
+ * than `holdMs` longer than it would have. Only busy sockets are held: a packet
+ * that comes `busyWindowMs` or more after the one before leaves at once, so a
+ * client whose messages come too far apart to share an answer pays nothing. A poll that arrives to find
  * packets queued `holdMs` ago is answered at once; so is any socket closing or
  * on a WebSocket.
  */
@@ -52,7 +53,7 @@ export class PollAnswerHold {
     options: PollAnswerHoldOptions,
   ) {
     this.holdMs = options.holdMs;
-    this.busyWindowMs = options.busyWindowMs ?? 10 * options.holdMs;
+    this.busyWindowMs = options.busyWindowMs ?? 2 * options.holdMs;
     this.now = options.now ?? (() => performance.now());
   }
 
