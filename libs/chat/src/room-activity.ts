@@ -50,6 +50,12 @@ export class RoomActivity {
     await this.redis.zadd(conversationKeys.roomActivity, 'GT', now, room);
   }
 
+  /** Several public rooms' activity in one command (see ActivityBatch). */
+  async touchMany(entries: Array<[room: string, at: number]>): Promise<void> {
+    const args = entries.flatMap(([room, at]) => [at, room]);
+    if (args.length > 0) await this.redis.zadd(conversationKeys.roomActivity, 'GT', ...args);
+  }
+
   /** The rooms list of `userId`: public rooms and its own direct rooms, most recent first. */
   async listFor(userId: string, limit: number, now = Date.now()): Promise<RoomListing[]> {
     const [open, directs] = await Promise.all([
