@@ -1,8 +1,6 @@
 import type { RedisClient } from '@app/redis';
 import type { ResolvedChatOptions } from './chat-options.js';
 import type { ConversationStores } from './conversation.js';
-import { ActivityBatch } from './activity-batch.js';
-import { isDirectRoom } from './direct-room-names.js';
 import { DirectRooms } from './direct-rooms.js';
 import { EditableRoomHistory } from './message-edits.js';
 import { RoomActivity, type MemberCounts } from './room-activity.js';
@@ -17,10 +15,6 @@ export function conversationStores(
 ): ConversationStores {
   const directs = new DirectRooms(redis);
   const activity = new RoomActivity(redis, directs, memberCounts, { idleMs: options.roomListIdleMs });
-  // Messages touch their room at most once a second (as the append, errors are the list's loss only).
-  const messageActivity = new ActivityBatch((entries) => activity.touchMany(entries), {
-    onError: () => undefined,
-  });
   const history = new EditableRoomHistory(
     redis,
     {
@@ -30,7 +24,7 @@ export function conversationStores(
       ackReplicas: options.ackReplicas,
       ackReplicaTimeoutMs: options.ackReplicaTimeoutMs,
     },
-    async (room) => (isDirectRoom(room) ? activity.touch(room) : messageActivity.note(room)),
+    (room) => activity.noteMessage(room),
     { delivery: options.roomDelivery, publishCommand: sharded ? 'SPUBLISH' : 'PUBLISH' },
   );
   return { history, activity, directs, memberCounts };

@@ -1,5 +1,6 @@
 import type { RoomListing } from '@app/chat-protocol';
 import { LuaScript, type RedisClient } from '@app/redis';
+import { ActivityBatch } from './activity-batch.js';
 import { conversationKeys } from './conversation-keys.js';
 import { isDirectRoom } from './direct-room-names.js';
 import type { DirectRooms } from './direct-rooms.js';
@@ -38,6 +39,10 @@ export type MemberCounts = (rooms: string[]) => Promise<number[]>;
  * rooms are kept per identity instead (DirectRooms), never in the public set.
  */
 export class RoomActivity {
+  private readonly messages = new ActivityBatch((entries) => this.touchMany(entries), {
+    onError: () => undefined,
+  });
+
   constructor(
     private readonly redis: RedisClient,
     private readonly directs: DirectRooms,
@@ -50,8 +55,17 @@ export class RoomActivity {
     await this.redis.zadd(conversationKeys.roomActivity, 'GT', now, room);
   }
 
-  /** Several public rooms' activity in one command (see ActivityBatch). */
-  async touchMany(entries: Array<[room: string, at: number]>): Promise<void> {
+  /**
+   * A message in `room`: public rooms are written at most once a second
+   * (ActivityBatch; a failed batch is the list's loss only), direct rooms at once.
+   */
+  async noteMessage(room: string): Promise<void> {
+    if (isDirectRoom(room)) return this.directs.touch(room);
+    this.messages.note(room);
+  }
+
+  /** Several public rooms' activity in one command. */
+  private async touchMany(entries: Array<[room: string, at: number]>): Promise<void> {
     const args = entries.flatMap(([room, at]) => [at, room]);
     if (args.length > 0) await this.redis.zadd(conversationKeys.roomActivity, 'GT', ...args);
   }

@@ -31,9 +31,9 @@ export interface PollAnswerHoldOptions {
  * exchanges per message fall with the message rate, and no packet waits more
  * than `holdMs` longer than it would have. Only busy sockets are held: a packet
  * that comes `busyWindowMs` or more after the one before leaves at once, so a
- * client whose messages come too far apart to share an answer pays nothing. A poll that arrives to find
- * packets queued `holdMs` ago is answered at once; so is any socket closing or
- * on a WebSocket.
+ * client whose messages come too far apart to share an answer pays nothing. A
+ * poll that arrives to find packets queued `holdMs` ago is answered at once; so
+ * is any socket closing or on a WebSocket.
  */
 export class PollAnswerHold {
   /** When the oldest packet still queued was queued. */
