@@ -269,7 +269,8 @@ describe('nodes on separate hosts (network namespaces)', () => {
     await expectEveryAckedOnce(chatters, talk.acked);
     for (const [client, ids] of live)
       expect(new Set(ids).size, `${client.user} pushed twice`).toBe(ids.length);
-    // node2's subscriber connection survived the cut; what Redis queued for it comes after TCP's back-off.
+    // node2's subscriber connection survived the cut, owing what Redis sent meanwhile: dropped, node2
+    // proves it current with a PING or reconnects it, instead of waiting out TCP's retransmission back-off.
     const sinceJoin = talk.acked.slice(ackedAfter);
     await waitFor(
       'the newcomer to hold what was said since it joined',

@@ -60,7 +60,7 @@ export class ClusterIoAdapter extends IoAdapter {
       adapter: this.adapterFactory(),
     });
     io.bind(routed.engine);
-    this.cluster.on('dropped', ({ silentMs }) => this.closeSessionsAfterDrop(silentMs));
+    this.cluster.on('dropped', ({ silentMs }) => this.afterDrop(silentMs));
     this.state.localSessions = () => routed.sessionCount();
     this.state.sessionsByTransport = watchEngine(routed.engine, this.metrics);
     this.routed = routed;
@@ -112,7 +112,7 @@ export class ClusterIoAdapter extends IoAdapter {
    * clients reconnect (and resume) wherever the ring now says, and socket.io's
    * disconnect clears their presence and pins: no session lives in two places.
    */
-  private closeSessionsAfterDrop(silentMs: number): void {
+  private afterDrop(silentMs: number): void {
     const closed = this.routed?.closeAllSessions() ?? 0;
     this.taggedLogger
       .forContext('Node')
@@ -120,6 +120,9 @@ export class ClusterIoAdapter extends IoAdapter {
         `this node was dropped from the ring while paused (${(silentMs / 1000).toFixed(1)} s); ` +
           `closing ${closed} sessions and rejoining`,
       );
+    // A cut-off leaves the subscribers behind on what Redis sent meanwhile: the
+    // clients that come next would get their rooms' messages late.
+    void this.redis.refreshStaleSubscribers();
   }
 
   override async dispose(): Promise<void> {

@@ -80,6 +80,35 @@ export class RedisConnections {
     return infos.some((info) => info !== undefined && refusesWrites(parseMemoryInfo(info)));
   }
 
+  /**
+   * Proves within `timeoutMs` that each subscriber connection carries Redis's
+   * answers now, and reconnects any that does not; resolves to the roles
+   * reconnected. Meant for after a cut-off: a connection that survived one
+   * (nothing closed it) may still owe everything Redis sent during the cut,
+   * and Redis resends that only on its TCP retransmission back-off, tens of
+   * seconds late after a long cut. A PING answers after whatever was queued
+   * before it, so its answer proves the connection current; a reconnect
+   * subscribes again, and listeners of `ChannelSubscriber.onReconnect` read
+   * what was published meanwhile. Standalone Redis only: a cluster client's
+   * PING does not travel on its sharded subscriber connections.
+   */
+  async refreshStaleSubscribers(timeoutMs = 1000): Promise<Role[]> {
+    const subscribers = [
+      ['sub', this.sub],
+      ['events', this.events],
+    ] as const;
+    const stale = await Promise.all(
+      subscribers.map(async ([role, client]) => {
+        if (!(client instanceof Redis) || client.status !== 'ready') return undefined;
+        if ((await bounded(client.ping(), timeoutMs)) !== undefined) return undefined;
+        this.log.warn(`${role} connection did not answer a PING within ${timeoutMs} ms; reconnecting it`);
+        client.disconnect(true);
+        return role;
+      }),
+    );
+    return stale.filter((role) => role !== undefined);
+  }
+
   /** Polite QUIT on each connection, then a hard disconnect for any that hang. */
   async close(): Promise<void> {
     await Promise.all(
