@@ -133,6 +133,31 @@ describe('ChatClientCore', () => {
       expect(client.rooms.get('r')!.gap).toBe(false);
     });
 
+    it('in a room it joined empty, fetches the latest page before a message whose predecessor never came', async () => {
+      await client.join('empty');
+      fake.fire(ChatEvent.History, { room: 'empty', messages: [], more: false });
+      const missed = message('empty', 1);
+      fake.handlers[ChatEvent.History] = ({ room, after }) => ({
+        ok: true,
+        room,
+        messages: after === undefined ? [missed, message('empty', 2, 1)] : [],
+        more: false,
+      });
+      fake.fire(ChatEvent.ChatMessage, message('empty', 2, 1));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(fake.sent(ChatEvent.History)).toEqual([{ room: 'empty' }]);
+      expect(client.rooms.get('empty')!.messages.map((m) => m.id)).toEqual(['1000-1', '1000-2']);
+    });
+
+    it('takes the first message of a room it joined empty as it comes', () => {
+      fake.handlers[ChatEvent.History] = () => undefined;
+      void client.join('empty');
+      fake.fire(ChatEvent.History, { room: 'empty', messages: [], more: false });
+      fake.fire(ChatEvent.ChatMessage, message('empty', 1));
+      expect(fake.sent(ChatEvent.History)).toEqual([]);
+      expect(client.rooms.get('empty')!.messages.map((m) => m.id)).toEqual(['1000-1']);
+    });
+
     it('holds live messages while it fetches, and shows each once, in order', () => {
       fake.handlers[ChatEvent.History] = () => undefined;
       fake.fire(ChatEvent.ChatMessage, message('r', 3, 2));

@@ -465,7 +465,9 @@ export class ChatClientCore<C extends ChatConnection = ChatConnection> extends T
       return;
     }
     const isNewer = view.lastId === null || compareMessageIds(message.id, view.lastId) > 0;
-    if (isNewer && view.lastId !== null && message.prev !== undefined && message.prev !== view.lastId) {
+    // With nothing seen yet the room was empty when this view was filled (its
+    // history comes before any live message), so any predecessor was missed too.
+    if (isNewer && message.prev !== undefined && message.prev !== view.lastId) {
       // The message before this one never arrived: fetch what is missing first.
       view.held = [message];
       this.startHealing(view);
