@@ -107,10 +107,13 @@ export class ClusterIoAdapter extends IoAdapter {
   }
 
   /**
-   * Peers expired this node (it was paused past the TTL) and moved its sessions'
-   * ring slots on; their clients already count them lost. Closing them makes the
-   * clients reconnect (and resume) wherever the ring now says, and socket.io's
-   * disconnect clears their presence and pins: no session lives in two places.
+   * Peers expired this node (it was paused or cut off past the TTL) and moved its
+   * sessions' ring slots on; their clients already count them lost. Closing them
+   * makes the clients reconnect (and resume) wherever the ring now says, and
+   * socket.io's disconnect clears their presence and pins: no session lives in
+   * two places. A cut-off may also have left the Redis subscribers owing what
+   * Redis sent meanwhile, so the clients that come next would get their rooms'
+   * messages late: they are checked, and replaced if stale.
    */
   private afterDrop(silentMs: number): void {
     const closed = this.routed?.closeAllSessions() ?? 0;
@@ -120,8 +123,6 @@ export class ClusterIoAdapter extends IoAdapter {
         `this node was dropped from the ring while paused (${(silentMs / 1000).toFixed(1)} s); ` +
           `closing ${closed} sessions and rejoining`,
       );
-    // A cut-off leaves the subscribers behind on what Redis sent meanwhile: the
-    // clients that come next would get their rooms' messages late.
     void this.redis.refreshStaleSubscribers();
   }
 

@@ -92,7 +92,7 @@ export class RedisConnections {
    * what was published meanwhile. Standalone Redis only: a cluster client's
    * PING does not travel on its sharded subscriber connections.
    */
-  async refreshStaleSubscribers(timeoutMs = 1000): Promise<Role[]> {
+  async refreshStaleSubscribers(timeoutMs = 1000): Promise<Array<'sub' | 'events'>> {
     const subscribers = [
       ['sub', this.sub],
       ['events', this.events],
