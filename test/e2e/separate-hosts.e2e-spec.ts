@@ -35,7 +35,7 @@ const NODE_ENV = {
   PING_TIMEOUT_MS: '1500',
 };
 const DROPPED_WARNING =
-  /dropped from the ring while paused \(\d+\.\d s\); closing \d+ sessions and rejoining/;
+  /dropped from the ring while paused or cut off \(\d+\.\d s\); closing \d+ sessions and rejoining/;
 
 interface ClusterReport {
   ring: string[];

@@ -120,7 +120,7 @@ export class ClusterIoAdapter extends IoAdapter {
     this.taggedLogger
       .forContext('Node')
       .warn(
-        `this node was dropped from the ring while paused (${(silentMs / 1000).toFixed(1)} s); ` +
+        `this node was dropped from the ring while paused or cut off (${(silentMs / 1000).toFixed(1)} s); ` +
           `closing ${closed} sessions and rejoining`,
       );
     void this.redis.refreshStaleSubscribers();
