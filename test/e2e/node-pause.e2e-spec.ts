@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RingchatClient } from '@app/chat-client';
 import {
   connectRingchat,
+  DROPPED_WARNING,
   startRedis,
   useCluster,
   waitFor,
@@ -16,9 +17,6 @@ interface ClusterReport {
   epoch: number;
   ring: string[];
 }
-
-const DROPPED_WARNING =
-  /this node was dropped from the ring while paused or cut off \((\d+\.\d) s\); closing (\d+) sessions and rejoining/;
 
 async function report(node: TestNode): Promise<ClusterReport> {
   const response = await fetch(`${node.url}/cluster`, { signal: AbortSignal.timeout(1000) });

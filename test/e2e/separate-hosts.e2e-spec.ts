@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RingchatClient } from '@app/chat-client';
 import {
   connectRingchat,
+  DROPPED_WARNING,
   idsIn,
   missingFrom,
   netnsLabProblem,
@@ -34,8 +35,6 @@ const NODE_ENV = {
   PING_INTERVAL_MS: '1000',
   PING_TIMEOUT_MS: '1500',
 };
-const DROPPED_WARNING =
-  /dropped from the ring while paused or cut off \(\d+\.\d s\); closing \d+ sessions and rejoining/;
 
 interface ClusterReport {
   ring: string[];

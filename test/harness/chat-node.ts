@@ -5,6 +5,10 @@ import { waitFor } from './wait.js';
 
 export const TEST_CLUSTER_SECRET = 'test-secret-0123456789abcdef';
 
+/** The warning a node logs when it learns its peers dropped it (paused or cut off): groups seconds, sessions closed. */
+export const DROPPED_WARNING =
+  /this node was dropped from the ring while paused or cut off \((\d+\.\d) s\); closing (\d+) sessions and rejoining/;
+
 export interface TestNode {
   id: string;
   port: number;
