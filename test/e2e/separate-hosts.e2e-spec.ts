@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RingchatClient } from '@app/chat-client';
 import {
   connectRingchat,
   DROPPED_WARNING,
   idsIn,
+  keepNodeLogs,
   missingFrom,
   netnsLabProblem,
   NetnsLab,
@@ -148,7 +149,14 @@ describe('nodes on separate hosts (network namespaces)', () => {
     );
   }, 60_000);
 
+  let failedIn: string | undefined;
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') failedIn = task.file.name;
+  });
+
   afterAll(async () => {
+    if (failedIn)
+      console.info(`node logs of the failed run kept in ${keepNodeLogs({ nodes, nginx }, failedIn)}`);
     for (const client of clients) client.close();
     await nginx?.stop();
     await Promise.all(nodes.map((n) => n.stop()));

@@ -13,3 +13,4 @@ export * from './browser.js';
 export * from './use-cluster.js';
 export * from './netns-lab.js';
 export * from './redis-cluster.js';
+export * from './failure-logs.js';
