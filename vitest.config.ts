@@ -16,6 +16,7 @@ export default defineConfig({
             'apps/**/*.spec.ts',
             'libs/**/*.spec.ts',
             'nginx/**/*.spec.ts',
+            'bench/**/*.spec.ts',
             'test/chaos/**/*.spec.ts',
           ],
         },

@@ -192,7 +192,7 @@ function parseSettings(): Settings | undefined {
     rooms: 10,
     membersPerRoom,
     // Lower than fanout's: every delivery to a poller is an HTTP exchange.
-    steps: quick ? [20, 60] : [20, 40, 80, 130, 200, 300, 400, 600, 800, 1000],
+    steps: quick ? [20, 60] : [20, 40, 80, 130, 200, 300, 400, 600, 800, 1000, 1300, 1600, 2000],
     bisectSteps,
     stepMs: quick ? 2000 : 6000,
     drainMs: quick ? 3000 : 5000,
@@ -218,7 +218,9 @@ function parseSettings(): Settings | undefined {
       rooms: 10,
       membersPerRoom,
       client: clientKind('websocket-client'),
-      steps: quick ? [200, 800, 2000] : [100, 200, 400, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000],
+      steps: quick
+        ? [200, 800, 2000]
+        : [100, 200, 400, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000, 3600, 4300, 5000, 6000],
       bisectSteps,
       stepMs: quick ? 2000 : 6000,
       drainMs: quick ? 3000 : 5000,

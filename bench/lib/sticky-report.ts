@@ -115,13 +115,16 @@ export function headlineRatios(results: SystemResults[]): string {
     if (!b)
       return `${what}: - (${a.toLocaleString('en-US')} / 0: no step of the other system passed the p99 limit)`;
     const ratio = a / b;
+    const bound = ratioBound(ours, theirs);
     const verdict =
       target === undefined
         ? 'for reference, no target'
-        : `target ≥ ${target.toFixed(1)}, ${ratio >= target ? 'reached' : 'NOT reached'}`;
+        : `target ≥ ${target.toFixed(1)}, ${targetVerdict(ratio, target, bound)}`;
+    const shown =
+      bound === 'exact' ? ratio.toFixed(2) : `${bound === 'at least' ? '≥' : '≤'} ${ratio.toFixed(2)}`;
     return (
-      `${what}: ${ratio.toFixed(2)} (${a.toLocaleString('en-US')} / ${b.toLocaleString('en-US')} deliveries/s; ` +
-      `${verdict}; ceilings ${ceiling(ours)} and ${ceiling(theirs)})`
+      `${what}: ${shown} (${a.toLocaleString('en-US')} / ${b.toLocaleString('en-US')} deliveries/s; ` +
+      `${verdict}; ceilings ${ceiling(ours)} and ${ceiling(theirs)}${boundNote(bound)})`
     );
   };
   return [
@@ -143,6 +146,34 @@ export function headlineRatios(results: SystemResults[]): string {
       TARGETS.fanoutVsPeer,
     ),
   ].join('\n');
+}
+
+/**
+ * A sweep that passed every step it ran did not find its ceiling: its figure is
+ * a floor. The ratio is then a bound (ours a floor: at least; theirs: at most),
+ * or unknown when neither found one.
+ */
+type RatioBound = 'exact' | 'at least' | 'at most' | 'unknown';
+
+function ratioBound(ours: SweepResult, theirs: SweepResult): RatioBound {
+  if (ours.ceiling && theirs.ceiling) return 'exact';
+  if (theirs.ceiling) return 'at least';
+  if (ours.ceiling) return 'at most';
+  return 'unknown';
+}
+
+function targetVerdict(ratio: number, target: number, bound: RatioBound): string {
+  const reached = ratio >= target;
+  if (bound === 'exact') return reached ? 'reached' : 'NOT reached';
+  if (bound === 'at least' && reached) return 'reached';
+  if (bound === 'at most' && !reached) return 'NOT reached';
+  return 'not decided';
+}
+
+function boundNote(bound: RatioBound): string {
+  if (bound === 'exact') return '';
+  const which = bound === 'at least' ? 'ringchat' : bound === 'at most' ? 'the other system' : 'both';
+  return `; ${which} passed every step run, so its figure is a floor, not a ceiling: add faster steps`;
 }
 
 /** Where a sweep's ceiling lies, in target deliveries/s: "24,000–25,500". */
