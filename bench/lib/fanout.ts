@@ -119,6 +119,10 @@ export async function runSweep(bench: BenchSystem, options: SweepOptions): Promi
         `nginx ${measured.systemCpu.nginx}%, clients ${measured.cpu.benchProcessPercent}%` +
         `${passed ? ' → passed' : ' → over the limit'}`,
     );
+    if (measured.clientsBroken > 0) {
+      const reasons = Object.entries(measured.breakReasons).map(([reason, n]) => `${n} × ${reason}`);
+      progress(`${label}: ${measured.clientsBroken} clients lost their connection: ${reasons.join('; ')}`);
+    }
     return measured;
   };
   try {

@@ -43,6 +43,8 @@ export function sidOfOpenPacket(packet: string): string {
  */
 export abstract class LeanSocketIoClient {
   connected = false;
+  /** Why the transport broke, once it has (the benchmark reports clients lost mid-run). */
+  failure?: string;
   protected closed = false;
   private readonly handlers = new Map<string, Handler>();
   private readonly acks = new Map<number, (answer: unknown) => void>();
@@ -98,6 +100,7 @@ export abstract class LeanSocketIoClient {
   /** The transport broke: this client is done. */
   protected fail(error: Error): void {
     if (this.closed) return;
+    this.failure = error.message;
     this.onConnect?.(error);
     this.connected = false;
     this.closed = true;

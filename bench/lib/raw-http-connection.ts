@@ -9,6 +9,8 @@ export interface RawAnswer {
 interface Pending {
   resolve(answer: RawAnswer): void;
   reject(error: Error): void;
+  /** The connection the request went out on: only its end fails the request. */
+  socket: Socket;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -40,7 +42,7 @@ export class RawHttpConnection {
         ? '\r\n'
         : `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending = { resolve, reject, socket };
       socket.write(head);
     });
   }
@@ -61,9 +63,12 @@ export class RawHttpConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     const gone = (error?: Error): void => {
       if (this.socket === socket) this.socket = undefined;
+      // A connection the server ended with `Connection: close` closes after its last
+      // answer resolved, when the next request may already be out on a new one.
       const pending = this.pending;
+      if (pending?.socket !== socket) return;
       this.pending = undefined;
-      pending?.reject(error ?? new Error('connection closed before the answer'));
+      pending.reject(error ?? new Error('connection closed before the answer'));
     };
     socket.on('error', gone);
     socket.on('close', () => gone());

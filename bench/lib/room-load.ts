@@ -49,6 +49,8 @@ interface Member {
   index: number;
   room: number;
   socket: RoomClient;
+  /** Why its connection ended (a lean client's transport error, socket.io-client's disconnect reason). */
+  broke?: () => string | undefined;
 }
 
 /** A message on its way: `<tag>|<seq>|<send time, nowMs()>` in the message text. */
@@ -75,6 +77,10 @@ export interface StepResult {
   duplicates: number;
   /** Refusals the servers sent back (`error` events), e.g. a rate limit. */
   refusals: number;
+  /** Members connected when the step began and not when it ended: their deliveries stop. */
+  clientsBroken: number;
+  /** Why those connections ended, with how often each (the first few distinct reasons). */
+  breakReasons: Record<string, number>;
   /** Time from the first to the last send, ms; above the planned duration when the sender fell behind. */
   sendWindowMs: number;
   plannedMs: number;
@@ -177,7 +183,11 @@ export class RoomGroup {
       ...(agent ? { agent: agent as unknown as string } : {}),
       ...(localAddress && transport === 'websocket' ? { localAddress } : {}),
     });
-    socket.on('disconnect', () => (agent === this.agent ? undefined : agent?.destroy()));
+    let disconnectReason: string | undefined;
+    socket.on('disconnect', (reason) => {
+      disconnectReason = reason;
+      if (agent !== this.agent) agent?.destroy();
+    });
     socket.on('chat message', (event: { message?: unknown }) => this.onMessage(index, event));
     socket.on('error', () => (this.refusals += 1));
     try {
@@ -196,7 +206,7 @@ export class RoomGroup {
         .timeout(connectTimeoutMs)
         .emitWithAck('join room', { room: this.rooms[room] })) as { ok?: boolean; error?: string };
       if (!answer?.ok) throw new Error(`join refused: ${answer?.error}`);
-      this.members.push({ index, room, socket });
+      this.members.push({ index, room, socket, broke: () => disconnectReason });
     } catch (error) {
       this.countError(error instanceof Error ? error.message : String(error));
       socket.close();
@@ -227,7 +237,8 @@ export class RoomGroup {
         error?: string;
       };
       if (!answer?.ok) throw new Error(`join refused: ${answer?.error}`);
-      this.members.push({ index, room, socket: client });
+      const lean = client;
+      this.members.push({ index, room, socket: lean, broke: () => lean.failure });
     } catch (error) {
       this.countError(error instanceof Error ? error.message : String(error));
       client?.close();
@@ -280,6 +291,7 @@ export class RoomGroup {
     for (const member of this.members) recorder.seen[member.index] = new Uint8Array(total);
     this.recorder = recorder;
     this.refusals = 0;
+    const connectedAtStart = this.members.filter((member) => member.socket.connected);
     const cpu = startCpuMeter();
     let expected = 0;
     let skipped = 0;
@@ -315,6 +327,7 @@ export class RoomGroup {
     this.recorder = undefined;
     const cpuUse = cpu();
     const latencies = recorder.latencies.subarray(0, recorder.received);
+    const broken = connectedAtStart.filter((member) => !member.socket.connected);
     return {
       targetMessagesPerSec: messagesPerSec,
       targetDeliveriesPerSec: messagesPerSec * this.options.membersPerRoom,
@@ -325,6 +338,8 @@ export class RoomGroup {
       lost: expected - recorder.received,
       duplicates: recorder.duplicates,
       refusals: this.refusals,
+      clientsBroken: broken.length,
+      breakReasons: countReasons(broken.map((member) => member.broke?.() ?? 'unknown')),
       sendWindowMs: Math.round(sendWindowMs),
       plannedMs: durationMs,
       deliveriesPerSec: Math.round(recorder.received / (Math.max(sendWindowMs, durationMs) / 1000)),
@@ -337,6 +352,16 @@ export class RoomGroup {
     for (const member of this.members) member.socket.close();
     this.agent?.destroy();
   }
+}
+
+/** Each distinct reason with its count; past 8 distinct ones, the rest as "other". */
+function countReasons(reasons: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const reason of reasons) {
+    const key = reason in counts || Object.keys(counts).length < 8 ? reason.slice(0, 160) : 'other';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** The messages per second of a step, formatted for progress lines. */
