@@ -27,7 +27,7 @@ describe('loadNodeConfig', () => {
       clusterSecret: 'a-long-enough-secret',
       allowedOrigins: [],
       peerReplayCacheSize: 200_000,
-      pollBatchMs: 15,
+      pollBatchMs: 20,
       logLevel: 'info',
       logFormat: 'text',
       metricsToken: '',

@@ -158,7 +158,7 @@ export const SETTINGS = {
     help: "a busy long-polling client's answer waits at most this long after its first message for more to share it (0: never)",
     min: 0,
     max: 1000,
-    default: 15,
+    default: 20,
   }),
   maxPayloadBytes: integer({
     env: 'MAX_PAYLOAD_BYTES',
