@@ -79,7 +79,7 @@ export interface StepResult {
   refusals: number;
   /** Members connected when the step began and not when it ended: their deliveries stop. */
   clientsBroken: number;
-  /** Why those connections ended, with how often each (the first few distinct reasons). */
+  /** Why those connections ended, with how often each (the first 8 distinct reasons). */
   breakReasons: Record<string, number>;
   /** Time from the first to the last send, ms; above the planned duration when the sender fell behind. */
   sendWindowMs: number;
@@ -160,10 +160,7 @@ export class RoomGroup {
   }
 
   private countError(message: string): void {
-    const key = message.slice(0, 120);
-    if (key in this.connect.errors || Object.keys(this.connect.errors).length < 8) {
-      this.connect.errors[key] = (this.connect.errors[key] ?? 0) + 1;
-    }
+    tallyDistinct(this.connect.errors, message);
   }
 
   private async connectOne(index: number, room: number): Promise<void> {
@@ -237,8 +234,7 @@ export class RoomGroup {
         error?: string;
       };
       if (!answer?.ok) throw new Error(`join refused: ${answer?.error}`);
-      const lean = client;
-      this.members.push({ index, room, socket: lean, broke: () => lean.failure });
+      this.members.push({ index, room, socket: client, broke: () => client?.failure });
     } catch (error) {
       this.countError(error instanceof Error ? error.message : String(error));
       client?.close();
@@ -339,7 +335,10 @@ export class RoomGroup {
       duplicates: recorder.duplicates,
       refusals: this.refusals,
       clientsBroken: broken.length,
-      breakReasons: countReasons(broken.map((member) => member.broke?.() ?? 'unknown')),
+      breakReasons: broken.reduce<Record<string, number>>(
+        (reasons, member) => tallyDistinct(reasons, member.broke?.() ?? 'unknown'),
+        {},
+      ),
       sendWindowMs: Math.round(sendWindowMs),
       plannedMs: durationMs,
       deliveriesPerSec: Math.round(recorder.received / (Math.max(sendWindowMs, durationMs) / 1000)),
@@ -354,13 +353,10 @@ export class RoomGroup {
   }
 }
 
-/** Each distinct reason with its count; past 8 distinct ones, the rest as "other". */
-function countReasons(reasons: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const reason of reasons) {
-    const key = reason in counts || Object.keys(counts).length < 8 ? reason.slice(0, 160) : 'other';
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
+/** Counts `message` among the first 8 distinct ones (cut to 120 characters); later new ones are dropped. */
+function tallyDistinct(counts: Record<string, number>, message: string): Record<string, number> {
+  const key = message.slice(0, 120);
+  if (key in counts || Object.keys(counts).length < 8) counts[key] = (counts[key] ?? 0) + 1;
   return counts;
 }
 

@@ -120,8 +120,7 @@ export function headlineRatios(results: SystemResults[]): string {
       target === undefined
         ? 'for reference, no target'
         : `target ≥ ${target.toFixed(1)}, ${targetVerdict(ratio, target, bound)}`;
-    const shown =
-      bound === 'exact' ? ratio.toFixed(2) : `${bound === 'at least' ? '≥' : '≤'} ${ratio.toFixed(2)}`;
+    const shown = `${BOUND_SIGN[bound]}${ratio.toFixed(2)}`;
     return (
       `${what}: ${shown} (${a.toLocaleString('en-US')} / ${b.toLocaleString('en-US')} deliveries/s; ` +
       `${verdict}; ceilings ${ceiling(ours)} and ${ceiling(theirs)}${boundNote(bound)})`
@@ -154,6 +153,9 @@ export function headlineRatios(results: SystemResults[]): string {
  * or unknown when neither found one.
  */
 type RatioBound = 'exact' | 'at least' | 'at most' | 'unknown';
+
+/** How a ratio is printed: a floor over a ceiling is "≥", the reverse "≤"; with no ceiling either side, no sign. */
+const BOUND_SIGN: Record<RatioBound, string> = { exact: '', 'at least': '≥ ', 'at most': '≤ ', unknown: '' };
 
 function ratioBound(ours: SweepResult, theirs: SweepResult): RatioBound {
   if (ours.ceiling && theirs.ceiling) return 'exact';

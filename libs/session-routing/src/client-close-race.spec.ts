@@ -6,6 +6,8 @@ import { ClientCloseRace, type WatchedEngine } from './client-close-race.js';
 
 // engine.io, its sockets and HTTP requests as fakes: only what ClientCloseRace touches.
 
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
 class FakeResponse extends EventEmitter {
   status?: number;
   headers?: Record<string, unknown>;
@@ -23,24 +25,25 @@ class FakeResponse extends EventEmitter {
 
 function setUp() {
   const engine = new EventEmitter();
+  const middlewares: Middleware[] = [];
   let now = 0;
   const logged: string[] = [];
   const log = { isDebugEnabled: () => true, debug: (line: string) => void logged.push(line) } as Log;
-  const race = new ClientCloseRace({ log, now: () => now });
-  race.install(engine as unknown as WatchedEngine);
+  new ClientCloseRace({ log, now: () => now }).install(
+    Object.assign(engine, { use: (fn: Middleware) => middlewares.push(fn) }) as unknown as WatchedEngine,
+  );
   const open = (id: string, protocol = 4, transport = 'polling') => {
     const socket = Object.assign(new EventEmitter(), { id, protocol, transport: { name: transport } });
     engine.emit('connection', socket);
     return socket;
   };
-  /** Runs a request past the race: 'engine.io' when passed on, else what was answered. */
+  /** Runs a request through the middleware: 'engine.io' when passed on, else what was answered. */
   const request = (url: string, method = 'GET') => {
     const res = new FakeResponse();
-    const answered = race.answersLatePoll(
-      { method, url } as IncomingMessage,
-      res as unknown as ServerResponse,
-    );
-    return { res, answer: answered ? [res.status, res.body, res.headers?.['cache-control']] : 'engine.io' };
+    let passed = false;
+    for (const middleware of middlewares)
+      middleware({ method, url } as IncomingMessage, res as unknown as ServerResponse, () => (passed = true));
+    return { res, answer: passed ? 'engine.io' : [res.status, res.body, res.headers?.['cache-control']] };
   };
   const poll = (sid: string, eio = 4) => request(`/socket.io/?EIO=${eio}&transport=polling&sid=${sid}`);
   return { open, request, poll, logged, advance: (ms: number) => (now += ms) };

@@ -13,8 +13,8 @@ export interface ClientCloseRaceOptions extends CloseTombstonesOptions {
   now?: () => number;
 }
 
-/** The part of engine.io's server watched: new sessions. */
-export type WatchedEngine = Pick<EngineServer, 'on'>;
+/** The part of engine.io's server watched: new sessions, and a middleware before verification. */
+export type WatchedEngine = Pick<EngineServer, 'on' | 'use'>;
 
 /**
  * The close race: a client sends a poll and a close packet at once. On one node
@@ -36,9 +36,11 @@ export class ClientCloseRace {
   }
 
   /** Call before requests flow: a middleware added later runs after engine.io's CORS one. */
-  /** Watches the engine's sessions; every request must then pass `answersLatePoll` before the engine. */
   install(engine: WatchedEngine): void {
     engine.on('connection', (socket: EngineSocket) => this.watch(socket));
+    engine.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+      if (!this.answeredLatePoll(req, res)) next();
+    });
   }
 
   private watch(socket: EngineSocket): void {
@@ -54,13 +56,7 @@ export class ClientCloseRace {
   }
 
   /** Answers a poll of a session its client closed just now; else marks the poll waiting. */
-  /**
-   * Answers a poll for a session its client closed with the no-op (true: do not
-   * hand it to engine.io). Called in front of engine.io rather than as an engine.io
-   * middleware: with any middleware installed, engine.io defers every request
-   * through a chain of promises, which showed in the cost of each poll.
-   */
-  answersLatePoll(req: IncomingMessage, res: ServerResponse): boolean {
+  private answeredLatePoll(req: IncomingMessage, res: ServerResponse): boolean {
     const sid = pollingSessionId(req);
     if (!sid) return false;
     const protocol = this.tombstones.take(sid, this.now());

@@ -125,8 +125,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   });
   const relay = new RelayForwarder(peerAuth, { responseTimeoutMs: relayResponseTimeout(options) });
   new SessionPlacement(cluster, logger.forContext('Placement')).install(engine);
-  const closeRace = new ClientCloseRace({ log: logger.forContext('EngineIO') });
-  closeRace.install(engine);
+  new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
   stampUpgradeAnswers(engine, cluster.self);
   const pollBatchMs = options.pollBatchMs ?? 0;
   if (pollBatchMs > 0)
@@ -135,12 +134,7 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
     );
   const router = new SessionRouter({
     cluster,
-    engine: {
-      handleRequest: (req, res) => {
-        if (!closeRace.answersLatePoll(req, res)) engine.handleRequest(req, res);
-      },
-      handleUpgrade: (req, socket, head) => engine.handleUpgrade(req, socket, head),
-    },
+    engine,
     peerAuth,
     relay,
     http,
