@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { LogThrottle, type Log } from '@app/logging';
+import { bounded } from './bounded.js';
 import { PubSubChannels } from './pubsub-channels.js';
 import { redactedUrl } from './redacted-url.js';
 import { dataServers, type RedisClient } from './redis-client.js';
@@ -188,21 +189,6 @@ function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password' 
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
   };
-}
-
-/** The promise's value, or undefined if it fails or takes longer than `timeoutMs`. */
-async function bounded<T>(promise: Promise<T>, timeoutMs: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function delay(ms: number): Promise<void> {
