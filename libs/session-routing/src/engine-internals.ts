@@ -56,40 +56,69 @@ export function closeSessions(engine: EngineServer, sids: readonly SessionId[]):
   return closed;
 }
 
+/** What the WebSocket flush needs of the connection under `ws`: Node's `net.Socket`. */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 /**
- * Routes a polling socket's flushes through `hold` (see PollAnswerHold): engine.io
- * calls `flush` when a packet is queued and when a poll arrives; `hold.flushNow` is
- * engine.io's own. A socket that starts on a WebSocket is left alone, and one that
- * upgrades gets engine.io's flush back: WebSocket sockets pay nothing for it.
+ * Takes over a socket's flushes: engine.io calls `flush` when a packet is queued,
+ * when a poll arrives and when a WebSocket write completes, and writes at once.
+ *
+ * - On a WebSocket, the flushes of one tick become one, at its end, with every
+ *   frame in a single write: the messages one Redis read brings for a client
+ *   leave together, one system call instead of one per frame (and nginx and the
+ *   client read them at once). Nothing waits for a later event.
+ * - On long-polling, they go through `makeHold`'s PollAnswerHold when given (poll
+ *   batching), else straight to engine.io.
+ *
+ * The transport is read at each flush, so an upgrade needs nothing; a socket that
+ * is closing flushes at once, as engine.io would, since its transport may close
+ * within the tick.
  */
-export function holdPollAnswers(
+export function takeOverFlushes(
   socket: EngineSocket,
-  makeHold: (socket: HeldSocket) => PollAnswerHold,
+  makeHold?: (socket: HeldSocket) => PollAnswerHold,
 ): void {
   // engine.io private: `Socket.flush` and `writeBuffer` are private, `transport.writable`
-  // untyped. Every flush engine.io makes goes through `this.flush()`, so an own property
-  // takes them all (checked against engine.io 6.6).
+  // untyped, and the WebSocket transport's `socket` is the `ws` one, whose `_socket` is
+  // private to ws. Every flush engine.io makes goes through `this.flush()`, so an own
+  // property takes them all (checked against engine.io 6.6 and ws 8).
   const internals = socket as unknown as {
     flush(): void;
     writeBuffer: unknown[];
     readyState: string;
-    transport: { name: string; writable: boolean };
+    transport: { name: string; writable: boolean; socket?: { _socket?: Corkable } };
   };
-  if (internals.transport.name !== 'polling') return;
   const ownFlush = internals.flush.bind(internals);
-  const hold = makeHold({
+  const hold = makeHold?.({
     openPolling: () => internals.readyState === 'open' && internals.transport.name === 'polling',
     pollWaiting: () => internals.transport.writable,
     queued: () => internals.writeBuffer.length,
     flushNow: ownFlush,
   });
-  internals.flush = () => hold.flush();
-  socket.once('upgrade', () => {
-    hold.stop();
-    // engine.io's own flush again (not deleted: that would slow the object down),
-    // before engine.io flushes on the WebSocket right after 'upgrade'.
-    internals.flush = ownFlush;
-  });
+  let flushDue = false;
+  const flushWebSocket = (): void => {
+    flushDue = false;
+    // ws corks each frame's header and body; corked around them all, they leave in one writev.
+    const connection = internals.transport.socket?._socket;
+    connection?.cork();
+    try {
+      ownFlush();
+    } finally {
+      connection?.uncork();
+    }
+  };
+  internals.flush = () => {
+    if (internals.transport.name !== 'websocket') return hold ? hold.flush() : ownFlush();
+    if (internals.readyState !== 'open') return flushWebSocket();
+    if (flushDue) return;
+    flushDue = true;
+    process.nextTick(flushWebSocket);
+  };
+  if (!hold) return;
+  socket.once('upgrade', () => hold.stop());
   socket.once('close', () => hold.stop());
 }
 

@@ -9,11 +9,11 @@ import type { Log } from '@app/logging';
 import { ClientCloseRace } from './client-close-race.js';
 import type { EngineCluster, MembershipChange } from './engine-cluster.js';
 import { EngineEntry } from './engine-entry.js';
-import { answerPendingPolls, closeEverySession, closeSessions, holdPollAnswers } from './engine-internals.js';
+import { answerPendingPolls, closeEverySession, closeSessions, takeOverFlushes } from './engine-internals.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PeerAuth } from './peer-auth.js';
-import { PollAnswerHold } from './poll-answer-hold.js';
+import { PollAnswerHold, type HeldSocket } from './poll-answer-hold.js';
 import type { RoutingObserver } from './routing-observer.js';
 import { RelayAcceptor } from './relay-acceptor.js';
 import { RelayForwarder } from './relay-forwarder.js';
@@ -128,10 +128,9 @@ export function createRoutedEngine(deps: RoutedEngineDeps, options: RoutedEngine
   new ClientCloseRace({ log: logger.forContext('EngineIO') }).install(engine);
   stampUpgradeAnswers(engine, cluster.self);
   const pollBatchMs = options.pollBatchMs ?? 0;
-  if (pollBatchMs > 0)
-    engine.on('connection', (socket: EngineSocket) =>
-      holdPollAnswers(socket, (held) => new PollAnswerHold(held, { holdMs: pollBatchMs })),
-    );
+  const makeHold =
+    pollBatchMs > 0 ? (held: HeldSocket) => new PollAnswerHold(held, { holdMs: pollBatchMs }) : undefined;
+  engine.on('connection', (socket: EngineSocket) => takeOverFlushes(socket, makeHold));
   const router = new SessionRouter({
     cluster,
     engine,
