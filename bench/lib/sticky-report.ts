@@ -120,7 +120,7 @@ export function headlineRatios(results: SystemResults[]): string {
       target === undefined
         ? 'for reference, no target'
         : `target ≥ ${target.toFixed(1)}, ${targetVerdict(ratio, target, bound)}`;
-    const shown = `${BOUND_SIGN[bound]}${ratio.toFixed(2)}`;
+    const shown = `${BOUNDS[bound].sign}${ratio.toFixed(2)}`;
     return (
       `${what}: ${shown} (${a.toLocaleString('en-US')} / ${b.toLocaleString('en-US')} deliveries/s; ` +
       `${verdict}; ceilings ${ceiling(ours)} and ${ceiling(theirs)}${boundNote(bound)})`
@@ -154,8 +154,16 @@ export function headlineRatios(results: SystemResults[]): string {
  */
 type RatioBound = 'exact' | 'at least' | 'at most' | 'unknown';
 
-/** How a ratio is printed: a floor over a ceiling is "≥", the reverse "≤"; with no ceiling either side, no sign. */
-const BOUND_SIGN: Record<RatioBound, string> = { exact: '', 'at least': '≥ ', 'at most': '≤ ', unknown: '' };
+/**
+ * How a ratio is printed: a floor over a ceiling is "≥", the reverse "≤"; with no
+ * ceiling either side, no sign. `floor`: whose figure is a floor, for the note.
+ */
+const BOUNDS: Record<RatioBound, { sign: string; floor?: string }> = {
+  exact: { sign: '' },
+  'at least': { sign: '≥ ', floor: 'ringchat' },
+  'at most': { sign: '≤ ', floor: 'the other system' },
+  unknown: { sign: '', floor: 'both' },
+};
 
 function ratioBound(ours: SweepResult, theirs: SweepResult): RatioBound {
   if (ours.ceiling && theirs.ceiling) return 'exact';
@@ -173,9 +181,10 @@ function targetVerdict(ratio: number, target: number, bound: RatioBound): string
 }
 
 function boundNote(bound: RatioBound): string {
-  if (bound === 'exact') return '';
-  const which = bound === 'at least' ? 'ringchat' : bound === 'at most' ? 'the other system' : 'both';
-  return `; ${which} passed every step run, so its figure is a floor, not a ceiling: add faster steps`;
+  const { floor } = BOUNDS[bound];
+  return floor
+    ? `; ${floor} passed every step run, so its figure is a floor, not a ceiling: add faster steps`
+    : '';
 }
 
 /** Where a sweep's ceiling lies, in target deliveries/s: "24,000–25,500". */

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
 import type { Server as EngineServer, Socket as EngineSocket } from 'engine.io';
 import type { SessionId } from '@app/cluster';
 import type { HeldSocket, PollAnswerHold } from './poll-answer-hold.js';
@@ -56,12 +57,6 @@ export function closeSessions(engine: EngineServer, sids: readonly SessionId[]):
   return closed;
 }
 
-/** What the WebSocket flush needs of the connection under `ws`: Node's `net.Socket`. */
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-
 /**
  * Takes over a socket's flushes: engine.io calls `flush` when a packet is queued,
  * when a poll arrives and when a WebSocket write completes, and writes at once.
@@ -89,7 +84,7 @@ export function takeOverFlushes(
     flush(): void;
     writeBuffer: unknown[];
     readyState: string;
-    transport: { name: string; writable: boolean; socket?: { _socket?: Corkable } };
+    transport: { name: string; writable: boolean; socket?: { _socket?: Pick<NetSocket, 'cork' | 'uncork'> } };
   };
   const ownFlush = internals.flush.bind(internals);
   const hold = makeHold?.({
@@ -98,6 +93,7 @@ export function takeOverFlushes(
     queued: () => internals.writeBuffer.length,
     flushNow: ownFlush,
   });
+  const flushPolling = hold ? () => hold.flush() : ownFlush;
   let flushDue = false;
   const flushWebSocket = (): void => {
     flushDue = false;
@@ -111,7 +107,7 @@ export function takeOverFlushes(
     }
   };
   internals.flush = () => {
-    if (internals.transport.name !== 'websocket') return hold ? hold.flush() : ownFlush();
+    if (internals.transport.name !== 'websocket') return flushPolling();
     if (internals.readyState !== 'open') return flushWebSocket();
     if (flushDue) return;
     flushDue = true;
