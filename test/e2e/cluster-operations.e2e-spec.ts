@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RingchatClient } from '@app/chat-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRingchat, freePort, idsIn, PROJECT_ROOT, tempDir, waitFor } from '../harness/index.js';
+import {
+  connectRingchat,
+  freePort,
+  freePortRange,
+  idsIn,
+  isPortFree,
+  PROJECT_ROOT,
+  tempDir,
+  waitFor,
+} from '../harness/index.js';
 
 // Operating a cluster with ./cluster.sh: the port preflight, command-line errors,
 // status and restart of a dead node, Prometheus, merged logs, and a rolling
@@ -22,27 +31,8 @@ interface Outcome {
   code: number;
 }
 
-/** `count` consecutive free ports (node1..nodeN), the first returned. */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const first = await freePort();
-    let free = true;
-    for (let port = first + 1; port < first + count && free; port++) free = await isFree(port);
-    if (free) return first;
-  }
-  throw new Error(`no ${count} consecutive free ports`);
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 function listening(port: number): Promise<boolean> {
-  return isFree(port).then((free) => !free);
+  return isPortFree(port).then((free) => !free);
 }
 
 describe('operating the cluster with ./cluster.sh', () => {

@@ -5,27 +5,28 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRingchat, freePort, idsIn, PROJECT_ROOT, tempDir, waitFor } from '../harness/index.js';
+import {
+  connectRingchat,
+  freePort,
+  freePortRange,
+  idsIn,
+  PROJECT_ROOT,
+  tempDir,
+  waitFor,
+} from '../harness/index.js';
 
 const run = promisify(execFile);
 
-/** Two free ports in a row, for node1 and node2. */
-async function freePortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await freePort();
-    const next = await freePort();
-    if (next === port + 1 || (await isFree(port + 1))) return port;
-  }
-  throw new Error('no two consecutive free ports');
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+/**
+ * Ports for one start, chosen just before it: ports chosen for an earlier test may
+ * since have gone to another test file running alongside.
+ */
+async function freshPorts(): Promise<NodeJS.ProcessEnv> {
+  return {
+    PORT: String(await freePort()),
+    NODE_BASE_PORT: String(await freePortRange(2)),
+    REDIS_PORT: String(await freePort()),
+  };
 }
 
 /** Running, not merely a zombie waiting for init to reap it. */
@@ -68,12 +69,9 @@ describe('./cluster.sh', () => {
   });
 
   it('starts Redis, two nodes and nginx, reports status, and stops leaving nothing behind', async () => {
-    const nodeBase = await freePortPair();
     env = {
       ...process.env,
-      PORT: String(await freePort()),
-      NODE_BASE_PORT: String(nodeBase),
-      REDIS_PORT: String(await freePort()),
+      ...(await freshPorts()),
       RINGCHAT_STATE_DIR: stateDir,
       RINGCHAT_LOG_DIR: logDir,
     };
@@ -155,7 +153,7 @@ describe('./cluster.sh', () => {
   });
 
   it('keeps acknowledged messages across a restart of its Redis (AOF)', async () => {
-    env = { ...env, PORT: String(await freePort()) };
+    env = { ...env, ...(await freshPorts()) };
     delete env.RINGCHAT_PROFILE;
     expect((await cluster('start', '2')).code).toBe(0);
     const url = `http://127.0.0.1:${env.PORT}`;
@@ -189,7 +187,7 @@ describe('./cluster.sh', () => {
   });
 
   it('starts the protocol-test profile: RINGCHAT_PROFILE=protocol-test ./cluster.sh start', async () => {
-    env = { ...env, RINGCHAT_PROFILE: 'protocol-test', PORT: String(await freePort()) };
+    env = { ...env, ...(await freshPorts()), RINGCHAT_PROFILE: 'protocol-test' };
     const started = await cluster('start', '2');
     expect(started.code, started.stdout).toBe(0);
     try {

@@ -1,17 +1,43 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Ports are drawn from below the kernel's ephemeral range: a port the kernel may
+ * hand to any outgoing connection (and the suite makes thousands) can be taken
+ * between the moment a test picks it and the moment its server binds it.
+ */
+const BAND_LOW = 10_000;
+const handedOut = new Set<number>();
+
+function bandHigh(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const ephemeralLow = Number(low);
+    if (Number.isInteger(ephemeralLow) && ephemeralLow > BAND_LOW + 1_000) return ephemeralLow - 1;
+  } catch {
+    // Not Linux: the default range starts at 32768 on most systems.
+  }
+  return 32_767;
+}
+
+const BAND_HIGH = bandHigh();
+
+function randomInBand(span = 1): number {
+  return BAND_LOW + Math.floor(Math.random() * (BAND_HIGH - BAND_LOW - span + 2));
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, never one this
+ * process handed out before.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = randomInBand();
+    if (handedOut.has(port) || !(await isPortFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${BAND_LOW}-${BAND_HIGH}`);
 }
 
 /**
@@ -20,17 +46,21 @@ export function freePort(): Promise<number> {
  */
 export async function freePortRange(count: number, alsoFree: number[] = []): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = randomInBand(count);
     const ports = Array.from({ length: count }, (_, i) => base + i).flatMap((port) => [
       port,
       ...alsoFree.map((offset) => port + offset),
     ]);
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
+    if (ports.some((port) => handedOut.has(port))) continue;
+    if (!(await Promise.all(ports.map(isPortFree))).every(Boolean)) continue;
+    for (const port of ports) handedOut.add(port);
+    return base;
   }
   throw new Error(`no ${count} consecutive free ports`);
 }
 
-function isFree(port: number): Promise<boolean> {
+/** Whether a server could bind 127.0.0.1:`port` right now. */
+export function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
