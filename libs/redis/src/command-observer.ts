@@ -14,6 +14,13 @@ export interface CommandObserver {
 const EXPECTED_ERRORS = /^NOSCRIPT\b/;
 
 /**
+ * Marks a command already timed. A mark on the command, not a WeakSet: V8's
+ * young-generation GC keeps a WeakSet's entries alive, so every command (its
+ * arguments, its reply) would be promoted to the old generation.
+ */
+const TIMED = Symbol('ringchat.commandTimed');
+
+/**
  * Times every command `client` sends, from the call until its reply, and tells
  * `observer`. ioredis has no command hook, so its one entry point, `sendCommand`,
  * is wrapped on this instance only (for the client's whole life); a command
@@ -24,10 +31,10 @@ export function observeCommands(client: RedisClient, observer: CommandObserver):
   // One Redis and the cluster client both funnel every command through sendCommand.
   const target = client as { sendCommand: (command: Command, ...rest: unknown[]) => unknown };
   const send = target.sendCommand.bind(client);
-  const timed = new WeakSet<Command>();
   target.sendCommand = (command, ...rest) => {
-    if (!timed.has(command)) {
-      timed.add(command);
+    const marked = command as Command & { [TIMED]?: true };
+    if (!marked[TIMED]) {
+      marked[TIMED] = true;
       const started = performance.now();
       const name = String(command.name).toLowerCase();
       const done = (failed: boolean): void =>

@@ -58,6 +58,25 @@ export function closeSessions(engine: EngineServer, sids: readonly SessionId[]):
 }
 
 /**
+ * Reports whether a long-poll was waiting when the socket's polling transport
+ * closed (the client's close packet ends it there). Only engine.io knows, for an
+ * instant: its polling transport answers that poll with a no-op and then emits
+ * 'close'. Read once the socket has closed.
+ */
+export function pollWaitingAtClose(socket: EngineSocket): () => boolean {
+  // engine.io private: `Polling.onClose` answers a waiting poll (`writable`) and then
+  // closes; wrapped on this transport only, it notes `writable` first.
+  const transport = socket.transport as unknown as { writable?: boolean; onClose(): void };
+  let waiting = false;
+  const onClose = transport.onClose.bind(transport);
+  transport.onClose = () => {
+    waiting = transport.writable === true;
+    onClose();
+  };
+  return () => waiting;
+}
+
+/**
  * Takes over a socket's flushes: engine.io calls `flush` when a packet is queued,
  * when a poll arrives and when a WebSocket write completes, and writes at once.
  *

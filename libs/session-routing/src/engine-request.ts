@@ -14,8 +14,14 @@ export interface EngineRequestInfo {
   jsonp?: true;
 }
 
-/** Each request's classification, made once by the router and reused after it. */
-const described = new WeakMap<IncomingMessage, EngineRequestInfo>();
+/**
+ * Each request's classification, made once by the router and reused after it,
+ * kept on the request itself. Not in a WeakMap: V8's young-generation GC keeps a
+ * WeakMap's keys alive, so every request (its headers, its response) would
+ * survive into the old generation and wait there for a full GC.
+ */
+const DESCRIBED = Symbol('ringchat.engineRequestInfo');
+type DescribedRequest = IncomingMessage & { [DESCRIBED]?: EngineRequestInfo };
 
 /** Human names used in the logs, e.g. "Received poll request for <sid>". */
 export const KIND_LABEL: Record<EngineRequestKind, string> = {
@@ -33,12 +39,7 @@ export const KIND_LABEL: Record<EngineRequestKind, string> = {
  * engine.io takes the query read here instead of parsing the URL again.
  */
 export function describeEngineRequest(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
-  let info = described.get(req);
-  if (!info) {
-    info = classify(req, isUpgrade);
-    described.set(req, info);
-  }
-  return info;
+  return ((req as DescribedRequest)[DESCRIBED] ??= classify(req, isUpgrade));
 }
 
 function classify(req: IncomingMessage, isUpgrade: boolean): EngineRequestInfo {
