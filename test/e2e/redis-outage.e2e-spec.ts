@@ -179,6 +179,45 @@ describe('a full Redis (maxmemory, noeviction)', () => {
   }, 60_000);
 });
 
+describe('a reconnect while Redis is away', () => {
+  const fixture = useCluster({ nodes: 2 });
+  let restarted: TestRedis | undefined;
+  afterAll(async () => {
+    await restarted?.stop();
+  });
+
+  it('is dropped, not disconnected, when its resume fails: the client keeps coming back and resumes once Redis returns', async () => {
+    const { cluster } = fixture;
+    const client = await connectRingchat(cluster.url, 'comeback');
+    const writer = await connectRingchat(cluster.url, 'writer');
+    fixture.clients.push(client, writer);
+    await client.join('return');
+    await writer.join('return');
+
+    await cluster.redis.stop();
+    // The client's own connection goes too: it reconnects at once and resumes its room.
+    client.socket.io.engine.close();
+    await waitFor(
+      'a resume to fail at connect',
+      () => cluster.logsContaining('resume of comeback at connect failed').length > 0,
+      20_000,
+    );
+    const { redis } = cluster;
+    restarted = await startRedis({ port: redis.port, dataDir: redis.dataDir });
+
+    // Told "io server disconnect", a socket.io client would stay offline for good.
+    await waitFor(
+      'the client to be back',
+      () => client.status === 'connected' && client.socket.connected,
+      30_000,
+    );
+    const id = await writer.send('return', 'after the outage');
+    await waitFor('the client to get it in its room', () =>
+      (client.rooms.get('return')?.messages ?? []).some((message) => message.id === id),
+    );
+  }, 90_000);
+});
+
 /**
  * A two-node cluster and a browser for one describe block. `typeWhileAway`
  * signs in, joins a room, stops Redis and sends a text: it resolves once the

@@ -32,6 +32,7 @@ import {
 import type { Conversation } from './conversation.js';
 import { isDirectRoom } from './direct-room-names.js';
 import { connectionFields, remoteAddressOf, sessionIdOf } from './connection-fields.js';
+import { dropForRetry } from './drop-for-retry.js';
 import { identifyHandshake, participantOf, refusalOf } from './handshake-identity.js';
 import { LocalPresence } from './local-presence.js';
 import { liveEventOf } from './message-edits.js';
@@ -228,8 +229,8 @@ export class ChatService {
     if (resume === undefined) return;
     socket.data.queue.push(() =>
       this.resume(socket, { rooms: resume }, undefined, 0).catch((error: Error) => {
-        this.log.error(`resume of ${socket.data.user} at connect failed: ${error.message}`);
-        socket.disconnect(true);
+        this.log.error(`resume of ${socket.data.user} at connect failed: ${error.message}; dropped to retry`);
+        dropForRetry(socket);
       }),
     );
   }

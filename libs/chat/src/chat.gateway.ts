@@ -8,6 +8,7 @@ import {
 import { CHAT_NAMESPACE, ErrorCode, type HandshakeRefusal } from '@app/chat-protocol';
 import { ChatService, type ChatNamespace, type ChatSocket } from './chat-service.js';
 import { sessionIdOf } from './connection-fields.js';
+import { dropForRetry } from './drop-for-retry.js';
 
 /**
  * The `/chat` namespace: Nest's face of the ChatService. Client events are
@@ -45,8 +46,8 @@ export class ChatGateway
   // Nest does not await these: a failure is logged here, never left unhandled.
   handleConnection(socket: ChatSocket): void {
     this.chat.onConnect(socket, sessionIdOf(socket)).catch((error: Error) => {
-      this.logger.error(`connect of ${socket.data.user} failed: ${error.message}`);
-      socket.disconnect(true);
+      this.logger.error(`connect of ${socket.data.user} failed: ${error.message}; dropped to retry`);
+      dropForRetry(socket);
     });
   }
 
