@@ -67,7 +67,7 @@ export async function startNode(options: StartNodeOptions): Promise<TestNode> {
     process: proc,
     stop: () => proc.stop(),
   };
-  if (options.waitReady !== false) await waitReady(node, options.readyTimeoutMs);
+  if (options.waitReady !== false) await proc.readyOrStopped(waitReady(node, options.readyTimeoutMs));
   return node;
 }
 

@@ -82,7 +82,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
   };
   try {
     const count = options.nodes ?? 3;
-    const started = await Promise.all(
+    const started = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
         startNode({
           id: `node${i + 1}`,
@@ -92,7 +92,10 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
         }),
       ),
     );
-    nodes.push(...started);
+    // Every node that did start is stopped with the rest when another did not.
+    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     const owners = nodes.map((node) => ({ id: node.id, address: `127.0.0.1:${node.port}` }));
     nginx = await startNginx(
       owners.map((owner) => owner.address),

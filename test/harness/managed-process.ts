@@ -88,6 +88,19 @@ export class ManagedProcess {
     );
   }
 
+  /**
+   * Waits for `ready` (the process answering); when it fails, stops the process
+   * before passing the failure on, so a start that fails leaves nothing running.
+   */
+  async readyOrStopped<T>(ready: Promise<T>): Promise<T> {
+    try {
+      return await ready;
+    } catch (error) {
+      await this.stop(2000);
+      throw error;
+    }
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. */
   async stop(graceMs = 8000): Promise<void> {
     if (!this.running) return;

@@ -67,15 +67,17 @@ export async function startNginx(upstreams: string[], options: StartNginxOptions
     launcher: options.launcher,
   });
   const url = `http://${host}:${port}`;
-  await waitFor(
-    `nginx on port ${port}`,
-    async () => {
-      if (!proc.running) throw new Error(`nginx exited:\n${proc.tail()}`);
-      await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      return true;
-    },
-    10_000,
-    100,
+  await proc.readyOrStopped(
+    waitFor(
+      `nginx on port ${port}`,
+      async () => {
+        if (!proc.running) throw new Error(`nginx exited:\n${proc.tail()}`);
+        await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+        return true;
+      },
+      10_000,
+      100,
+    ),
   );
   const reload = async (next: string[], nextOwners = owners): Promise<void> => {
     owners = nextOwners;

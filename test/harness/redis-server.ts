@@ -70,7 +70,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   const proc = new ManagedProcess('redis', 'redis-server', args, { launcher: options.launcher });
   const scheme = tls === undefined ? 'redis' : 'rediss';
   const url = `${scheme}://${password === undefined ? '' : `:${password}@`}${host}:${port}`;
-  await waitForRedis(host, port, proc, password, tls);
+  await proc.readyOrStopped(waitForRedis(host, port, proc, password, tls));
   return { port, url, password, process: proc, dataDir, stop: () => proc.stop() };
 }
 
