@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 /**
  * Ports are drawn from below the kernel's ephemeral range: a port the kernel may
  * hand to any outgoing connection (and the suite makes thousands) can be taken
- * between the moment a test picks it and the moment its server binds it.
+ * between the moment a test picks it and the moment its server binds it. And
+ * from above every port that fetch and browsers refuse to reach (the highest is 10080).
  */
-// Above every port that fetch and browsers refuse to reach (the highest is 10080).
 const BAND_LOW = 11_000;
 const handedOut = new Set<number>();
 
@@ -31,19 +31,14 @@ function randomInBand(span = 1): number {
  * A TCP port on 127.0.0.1 that nothing listens on right now, never one this
  * process handed out before.
  */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = randomInBand();
-    if (handedOut.has(port) || !(await isPortFree(port))) continue;
-    handedOut.add(port);
-    return port;
-  }
-  throw new Error(`no free port in ${BAND_LOW}-${BAND_HIGH}`);
+export function freePort(): Promise<number> {
+  return freePortRange(1);
 }
 
 /**
  * The first of `count` consecutive free ports on 127.0.0.1, each with its
- * `alsoFree` offsets free too (a Redis Cluster node needs port + 10000 for its bus).
+ * `alsoFree` offsets free too (a Redis Cluster node needs port + 10000 for its bus),
+ * none handed out before by this process.
  */
 export async function freePortRange(count: number, alsoFree: number[] = []): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -57,7 +52,7 @@ export async function freePortRange(count: number, alsoFree: number[] = []): Pro
     for (const port of ports) handedOut.add(port);
     return base;
   }
-  throw new Error(`no ${count} consecutive free ports`);
+  throw new Error(`no ${count} consecutive free ports in ${BAND_LOW}-${BAND_HIGH}`);
 }
 
 /** Whether a server could bind 127.0.0.1:`port` right now. */

@@ -42,9 +42,11 @@ export class ClientCloseRace {
   }
 
   private watch(socket: EngineSocket): void {
+    // A session that starts on a WebSocket never polls.
+    if (socket.transport.name !== 'polling') return;
     // Per session, not per poll: a 'close' listener on every poll's response cost the
     // nodes a fifth of their CPU under polling load (each response lived on to a full GC).
-    const pollWaiting = socket.transport.name === 'polling' ? pollWaitingAtClose(socket) : () => true;
+    const pollWaiting = pollWaitingAtClose(socket);
     socket.once('close', (reason: string) => {
       // A close packet ends a polling transport with 'transport close'; the server's
       // own closes, timeouts and errors give other reasons and keep engine.io's answers.
